@@ -1,0 +1,1 @@
+// KGExport module: see docs/ARCHITECTURE.md.

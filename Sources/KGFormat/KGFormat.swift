@@ -1,0 +1,1 @@
+// KGFormat module: see docs/ARCHITECTURE.md.

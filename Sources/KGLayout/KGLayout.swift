@@ -1,0 +1,1 @@
+// KGLayout module: see docs/ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// KGQuery module: see docs/ARCHITECTURE.md.

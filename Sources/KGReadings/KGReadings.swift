@@ -1,0 +1,1 @@
+// KGReadings module: see docs/ARCHITECTURE.md.
