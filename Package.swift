@@ -44,10 +44,10 @@ let package = Package(
         .testTarget(name: "KGQueryTests", dependencies: ["KGCore", "KGQuery", "KGFormat",
             .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "KGLayoutTests", dependencies: ["KGLayout"]),
-        .testTarget(name: "KGExportTests", dependencies: ["KGCore", "KGExport", "KGFormat", "KGLayout", "CLibXML2",
+        .testTarget(name: "KGExportTests", dependencies: ["KGCore", "KGExport", "KGFormat", "KGLayout", "KGQuery", "CLibXML2",
             .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "KGReadingsTests", dependencies: ["KGCore", "KGReadings", "KGFormat"]),
-        .testTarget(name: "KGCLITests", dependencies: ["KGCore", "KGFormat"]),
+        .testTarget(name: "KGCLITests", dependencies: ["KGCore", "KGFormat", "KGQuery"]),
     ],
     swiftLanguageModes: [.v5]
 )
