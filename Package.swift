@@ -46,7 +46,8 @@ let package = Package(
         .testTarget(name: "KGLayoutTests", dependencies: ["KGLayout"]),
         .testTarget(name: "KGExportTests", dependencies: ["KGCore", "KGExport", "KGFormat", "KGLayout", "KGQuery", "CLibXML2",
             .product(name: "PropertyBased", package: "swift-property-based")]),
-        .testTarget(name: "KGReadingsTests", dependencies: ["KGCore", "KGReadings", "KGFormat"]),
+        .testTarget(name: "KGReadingsTests", dependencies: ["KGCore", "KGReadings", "KGFormat",
+            .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "KGCLITests", dependencies: ["KGCore", "KGFormat", "KGQuery"]),
     ],
     swiftLanguageModes: [.v5]
