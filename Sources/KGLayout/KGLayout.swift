@@ -1,1 +1,0 @@
-// KGLayout module: see docs/ARCHITECTURE.md.
