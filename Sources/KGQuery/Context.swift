@@ -1,0 +1,77 @@
+import Foundation
+import KGCore
+
+public typealias Row = [QueryValue]
+typealias Eval = (Row, ExecContext) throws -> QueryValue
+
+/// Limits that stop runaway queries.
+public struct QueryLimits: Sendable {
+    /// Wall-clock limit in seconds (nil: none).
+    public var timeout: Double?
+    /// Maximum number of intermediate rows one operator may buffer (sorting, aggregation,
+    /// the matches of one start node), and the maximum number of result rows.
+    public var maxRows: Int
+    public init(timeout: Double? = nil, maxRows: Int = 10_000_000) { self.timeout = timeout; self.maxRows = maxRows }
+}
+
+/// State shared by the operators of one statement.
+final class ExecContext {
+    let graph: Graph
+    let params: [String: QueryValue]
+    let deadline: UInt64?
+    let limits: QueryLimits
+    var ticks = 0
+    var deletedNodes = Set<NodeID>()
+    var deletedRels = Set<EdgeID>()
+    /// Relation type symbol cache.
+    var regexCache: [String: NSRegularExpression] = [:]
+
+    init(graph: Graph, params: [String: QueryValue], limits: QueryLimits) {
+        self.graph = graph
+        self.params = params
+        self.limits = limits
+        if let t = limits.timeout { deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, t) * 1e9) } else { deadline = nil }
+    }
+
+    @inline(__always)
+    func tick() throws {
+        ticks &+= 1
+        if ticks & 0xFFF == 0, let d = deadline, DispatchTime.now().uptimeNanoseconds > d {
+            throw CypherError(.timeout, "", "the query ran longer than the time limit of \(limits.timeout ?? 0) s and was stopped")
+        }
+    }
+
+    func checkRows(_ n: Int) throws {
+        if n > limits.maxRows {
+            throw CypherError(.limit, "", "the query would hold more than \(limits.maxRows) rows at once and was stopped (raise the limit with --max-rows)")
+        }
+    }
+}
+
+enum VarKind: Equatable { case node, rel, relList, path, value }
+
+/// Variables visible at one point of a query: name → row slot.
+struct Scope {
+    var slots: [String: Int] = [:]
+    var kinds: [String: VarKind] = [:]
+    /// User-visible names in the order they were introduced (for `*`).
+    var order: [String] = []
+    var width = 0
+
+    mutating func add(_ name: String, _ kind: VarKind, hidden: Bool = false) -> Int {
+        let s = width
+        width += 1
+        slots[name] = s
+        kinds[name] = kind
+        if !hidden { order.removeAll { $0 == name }; order.append(name) }
+        return s
+    }
+
+    mutating func addHidden() -> Int {
+        let s = width
+        width += 1
+        return s
+    }
+
+    func has(_ name: String) -> Bool { slots[name] != nil }
+}

@@ -1,1 +1,0 @@
-// KGQuery module: see docs/ARCHITECTURE.md.
