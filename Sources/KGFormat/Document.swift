@@ -1,0 +1,243 @@
+import KGCore
+
+/// Where a statement sits in its file: the header line and column, the last line of its
+/// continuation lines, and the byte range of the whole statement (header through the line break
+/// of its last continuation or indented comment line).
+public struct SourceSpan: Hashable, Sendable {
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public var endLine: Int
+    public var byteRange: Range<Int>
+    public init(file: String, line: Int, column: Int, endLine: Int, byteRange: Range<Int>) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.endLine = endLine
+        self.byteRange = byteRange
+    }
+    public var start: SourceLocation { SourceLocation(file: file, line: line, column: column) }
+}
+
+/// A value that never makes two otherwise equal syntax trees unequal: source positions.
+@propertyWrapper
+public struct PositionInfo<T: Sendable>: Hashable, Sendable {
+    public var wrappedValue: T
+    public init(wrappedValue: T) { self.wrappedValue = wrappedValue }
+    public static func == (a: Self, b: Self) -> Bool { true }
+    public func hash(into hasher: inout Hasher) {}
+}
+
+/// `@reading [locator] ["note"]`.
+public struct EvidenceClause: Hashable, Sendable {
+    public var reading: String
+    public var locator: Locator?
+    public var note: String?
+    /// Column of the `@`.
+    @PositionInfo public var column: Int = 0
+    /// Column of the locator, when written.
+    @PositionInfo public var locatorColumn: Int = 0
+    public init(reading: String, locator: Locator? = nil, note: String? = nil) {
+        self.reading = reading
+        self.locator = locator
+        self.note = note
+    }
+    public var evidence: Evidence { Evidence(reading: reading, locator: locator, note: note) }
+}
+
+/// A continuation line's content.
+public enum Entry: Hashable, Sendable {
+    case doc(String)
+    case cue([String])
+    case aka([String])
+    case summary(String)
+    case property(key: String, value: Value)
+    case evidence(EvidenceClause)
+
+    public static func == (a: Entry, b: Entry) -> Bool {
+        switch (a, b) {
+        case (.doc(let x), .doc(let y)), (.summary(let x), .summary(let y)): return x == y
+        case (.cue(let x), .cue(let y)), (.aka(let x), .aka(let y)): return x == y
+        case (.property(let k1, let v1), .property(let k2, let v2)): return k1 == k2 && v1.identical(to: v2)
+        case (.evidence(let x), .evidence(let y)): return x == y
+        default: return false
+        }
+    }
+
+    public func hash(into h: inout Hasher) {
+        switch self {
+        case .doc(let s): h.combine(0); h.combine(s)
+        case .cue(let s): h.combine(1); h.combine(s)
+        case .aka(let s): h.combine(2); h.combine(s)
+        case .summary(let s): h.combine(3); h.combine(s)
+        case .property(let k, _): h.combine(4); h.combine(k)
+        case .evidence(let e): h.combine(5); h.combine(e)
+        }
+    }
+}
+
+/// An indented line under a statement, with the comment lines written just above it and a comment
+/// at its end.
+public struct Continuation: Hashable, Sendable {
+    public var entry: Entry
+    /// Indented `# …` lines directly above this line (text from `#`, trailing blanks trimmed).
+    public var leadingComments: [String] = []
+    /// `# …` at the end of the line.
+    public var trailingComment: String?
+    @PositionInfo public var line: Int = 0
+    @PositionInfo public var column: Int = 0
+    public init(_ entry: Entry, trailingComment: String? = nil) {
+        self.entry = entry
+        self.trailingComment = trailingComment
+    }
+}
+
+/// The first line of a statement.
+public enum Header: Hashable, Sendable {
+    /// `kind Name [: Parent] ["doc"]`
+    case kind(name: String, parent: String?, doc: String?)
+    /// `relation NAME  Domain -> Range  [inverse INAME] [symmetric] [transitive]`
+    case relationType(name: String, domain: String?, range: String?, inverse: String?, symmetric: Bool, transitive: Bool)
+    /// `reading id "Title"`
+    case reading(id: String, title: String)
+    /// `concept id "Name" : Kind`
+    case concept(id: String, name: String, kind: String)
+    /// `src -TYPE-> dst  [@reading [locator] ["note"]]`
+    case relation(source: String, type: String, target: String, evidence: EvidenceClause?)
+
+    /// The statement keyword as written in diagnostics: `kind`, `relation type`, `reading`, `concept`, `relation`.
+    public var what: String {
+        switch self {
+        case .kind: return "kind"
+        case .relationType: return "relation type"
+        case .reading: return "reading"
+        case .concept: return "concept"
+        case .relation: return "relation"
+        }
+    }
+}
+
+/// One statement: a header line at column 1 and the indented lines under it.
+public struct Statement: Hashable, Sendable {
+    public var header: Header
+    public var continuations: [Continuation]
+    /// `# …` at the end of the header line.
+    public var trailingComment: String?
+    /// Indented comment lines after the last continuation line.
+    public var closingComments: [String] = []
+    @PositionInfo public var span: SourceSpan = SourceSpan(file: "", line: 0, column: 1, endLine: 0, byteRange: 0..<0)
+    /// Columns of the header's words (1-based), in the order they were written:
+    /// kind: name, parent; relation type: name, domain, range, inverse; reading/concept: id, name, kind;
+    /// relation: source, type, target.
+    @PositionInfo public var columns: [Int] = []
+
+    public init(_ header: Header, _ continuations: [Continuation] = [], trailingComment: String? = nil) {
+        self.header = header
+        self.continuations = continuations
+        self.trailingComment = trailingComment
+    }
+
+    /// The id of the concept or reading this statement declares, if any.
+    public var declaredID: String? {
+        switch header {
+        case .concept(let id, _, _), .reading(let id, _): return id
+        default: return nil
+        }
+    }
+
+    /// All evidence of a relation statement, header first.
+    public var evidence: [EvidenceClause] {
+        var out: [EvidenceClause] = []
+        if case .relation(_, _, _, let e?) = header { out.append(e) }
+        for c in continuations { if case .evidence(let e) = c.entry { out.append(e) } }
+        return out
+    }
+
+    /// `key value` properties in written order.
+    public var properties: [(key: String, value: Value)] {
+        continuations.compactMap { c in
+            if case .property(let k, let v) = c.entry { return (k, v) }
+            return nil
+        }
+    }
+
+    /// Aliases of a concept, all `aka` lines in order.
+    public var aliases: [String] {
+        continuations.flatMap { c -> [String] in
+            if case .aka(let a) = c.entry { return a }
+            return []
+        }
+    }
+
+    public var summary: String? {
+        for c in continuations { if case .summary(let s) = c.entry { return s } }
+        return nil
+    }
+}
+
+/// A line of a file outside statements.
+public enum DocumentItem: Hashable, Sendable {
+    case statement(Statement)
+    /// A comment line that belongs to no statement (text from `#`, trailing blanks trimmed), with
+    /// its indentation in spaces.
+    case comment(String, indent: Int)
+    /// One or more blank lines.
+    case blank
+}
+
+/// One parsed .kg file. The source text is kept; the syntax tree is built on first use (a loader
+/// that builds the graph while parsing never materialises it, which keeps large graphs small).
+public final class Document: Equatable, @unchecked Sendable {
+    public let path: String
+    /// The file's bytes as read.
+    public let bytes: [UInt8]
+    private var parsed: [DocumentItem]?
+
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+    }
+
+    public init(path: String, items: [DocumentItem], bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+        self.parsed = items
+    }
+
+    /// The text as a String.
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Comments, blank lines and statements in file order.
+    public var items: [DocumentItem] {
+        if let p = parsed { return p }
+        let (doc, _) = KGParser.parse(path: path, bytes: bytes)
+        let items = doc.items
+        parsed = items
+        return items
+    }
+
+    /// The statements in file order.
+    public var statements: [Statement] {
+        items.compactMap { if case .statement(let s) = $0 { return s } else { return nil } }
+    }
+
+    /// Equal syntax trees (source positions ignored).
+    public static func == (a: Document, b: Document) -> Bool { a.items == b.items }
+
+    /// The text of line `n` (1-based), without its line break; "" outside the file.
+    public func line(_ n: Int) -> String { Self.line(n, in: bytes) }
+
+    static func line(_ n: Int, in bytes: [UInt8]) -> String {
+        guard n >= 1 else { return "" }
+        var cur = 1
+        var i = 0
+        while cur < n {
+            guard let nl = bytes[i...].firstIndex(of: 0x0A) else { return "" }
+            i = nl + 1
+            cur += 1
+        }
+        var e = bytes[i...].firstIndex(of: 0x0A) ?? bytes.count
+        if e > i, bytes[e - 1] == 0x0D { e -= 1 }
+        return String(decoding: bytes[i..<e], as: UTF8.self)
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import KGCore
+import KGFormat
+
+/// Exit codes of every kg command.
+enum KGExit {
+    static let help = """
+        Exit codes: 0 success; 1 errors in the graph or the input (diagnostics on stderr); \
+        2 usage errors (unknown option, bad argument).
+        """
+}
+
+/// Options that pick the graph folder (and the readings folder) for commands that load a graph.
+struct GraphOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Graph folder: every *.kg file under it forms the graph (default ./Graph, env KG_GRAPH).",
+                                            valueName: "dir"))
+    var graph: String?
+
+    @Option(name: .long, help: ArgumentHelp("Folder of the reading texts (default: env KG_READINGS, else 'readings' in <graph>/kg.conf).",
+                                            valueName: "dir"))
+    var readings: String?
+
+    /// The graph folder in effect.
+    var graphDirectory: String {
+        if let g = graph { return g }
+        if let e = ProcessInfo.processInfo.environment["KG_GRAPH"], !e.isEmpty { return e }
+        return "Graph"
+    }
+
+    /// Loads the graph, printing diagnostics to stderr; throws `ExitCode(1)` when there are errors.
+    func load(showWarnings: Bool = true) throws -> LoadedGraph {
+        let loaded = GraphLoader.load(directory: graphDirectory, readings: readings)
+        printDiagnostics(loaded.diagnostics, warnings: showWarnings)
+        if loaded.hasErrors { throw ExitCode(1) }
+        return loaded
+    }
+}
+
+/// Prints diagnostics to stderr (at most `limit`, then a count of the rest) and a summary line.
+func printDiagnostics(_ diags: [Diagnostic], warnings: Bool = true, limit: Int = 500) {
+    let shown = warnings ? diags : diags.filter(\.isError)
+    guard !shown.isEmpty else { return }
+    let color = Terminal.stderrColor
+    var out = ""
+    for d in shown.prefix(limit) { out += d.rendered(color: color) + "\n" }
+    if shown.count > limit { out += "… and \(shown.count - limit) more\n" }
+    let e = shown.filter(\.isError).count, w = shown.count - e
+    var parts: [String] = []
+    if e > 0 { parts.append("\(e) error\(e == 1 ? "" : "s")") }
+    if w > 0 { parts.append("\(w) warning\(w == 1 ? "" : "s")") }
+    out += parts.joined(separator: ", ") + "\n"
+    eprint(out, terminator: "")
+}
