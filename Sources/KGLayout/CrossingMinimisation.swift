@@ -16,10 +16,13 @@ public struct LayerSweepMinimizer: CrossingMinimizer {
     public var maxIterations: Int
     /// Stop a run after this many iterations without improvement.
     public var patience: Int
+    /// After each sweep, move every node to its best position within its layer (sifting, Matuszewski,
+    /// Schönfeld, Molitor 1999), which escapes the local optima of adjacent swaps.
+    public var sifting: Bool
 
     public init(heuristic: Heuristic = .median, restarts: Int = 8, seed: UInt64 = 1,
-                maxIterations: Int = 24, patience: Int = 6) {
-        self.heuristic = heuristic; self.restarts = restarts; self.seed = seed
+                maxIterations: Int = 24, patience: Int = 6, sifting: Bool = true) {
+        self.heuristic = heuristic; self.restarts = restarts; self.seed = seed; self.sifting = sifting
         self.maxIterations = maxIterations; self.patience = patience
     }
 
@@ -39,6 +42,7 @@ public struct LayerSweepMinimizer: CrossingMinimizer {
             for it in 0..<maxIterations {
                 sweep(&g, pos: &pos, downward: it % 2 == 0, median: useMedian)
                 transpose(&g, pos: &pos)
+                if sifting { sift(&g, pos: &pos, downward: it % 2 == 0) }
                 let c = g.crossings()
                 if c < runBest { runBest = c; stale = 0 } else { stale += 1 }
                 if c < bestCrossings { bestCrossings = c; best = g.layers }
@@ -128,6 +132,35 @@ public struct LayerSweepMinimizer: CrossingMinimizer {
                 }
                 g.layers[li] = layer
             }
+        }
+    }
+
+    /// One sifting pass over all layers: each node (in order of decreasing degree) is taken out of its
+    /// layer and put back where it crosses the fewest edges to both neighbouring layers.
+    func sift(_ g: inout LayeredGraph, pos: inout [Int], downward: Bool) {
+        let order: [Int] = downward ? Array(0..<g.layers.count) : Array((0..<g.layers.count).reversed())
+        for li in order {
+            var layer = g.layers[li]
+            if layer.count < 2 { continue }
+            let byDegree = layer.sorted { (-(g.up[$0].count + g.down[$0].count), $0) < (-(g.up[$1].count + g.down[$1].count), $1) }
+            for v in byDegree {
+                if g.up[v].count + g.down[v].count == 0 { continue }
+                guard let current = layer.firstIndex(of: v) else { continue }
+                layer.remove(at: current)
+                // Cost of v at slot j relative to slot 0; prefer the current slot on ties.
+                var cum = 0, best = 0, bestSlot = 0
+                var currentCost = 0
+                for (j, w) in layer.enumerated() {
+                    let c = pairCrossings(g, pos, v, w)
+                    cum += c.swapped - c.keep
+                    if j + 1 == current { currentCost = cum }
+                    if cum < best { best = cum; bestSlot = j + 1 }
+                }
+                let slot = (current == 0 ? 0 : currentCost) <= best ? current : bestSlot
+                layer.insert(v, at: slot)
+                for (i, u) in layer.enumerated() { pos[u] = i }
+            }
+            g.layers[li] = layer
         }
     }
 }

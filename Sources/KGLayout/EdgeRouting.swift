@@ -18,8 +18,10 @@ public struct SplineRouter: EdgeRouter {
         for i in 0..<(p.count - 1) {
             let a = p[i], b = p[i + 1]
             if crossesGap[i] {
-                let my = (a.y + b.y) / 2
-                out.append(Point(x: a.x, y: my)); out.append(Point(x: b.x, y: my)); out.append(b)
+                // Control points at 40 % / 60 % of the gap: vertical tangents at both ends, and a
+                // control polygon that crosses another exactly when the curves cross.
+                let dy = b.y - a.y
+                out.append(Point(x: a.x, y: a.y + dy * 0.4)); out.append(Point(x: b.x, y: b.y - dy * 0.4)); out.append(b)
             } else {
                 out.append(Point(x: a.x + (b.x - a.x) / 3, y: a.y + (b.y - a.y) / 3))
                 out.append(Point(x: a.x + 2 * (b.x - a.x) / 3, y: a.y + 2 * (b.y - a.y) / 3))

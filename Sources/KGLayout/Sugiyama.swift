@@ -11,6 +11,8 @@ public struct LayoutOptions: Sendable {
     /// Size step of nested self-loops.
     public var selfLoopSize: Double = 22
     public var cycleRemover: any CycleRemover = GreedyCycleRemover()
+    /// Further cycle-removal strategies tried in turn; the one whose ordering crosses least is kept.
+    public var alternativeCycleRemovers: [any CycleRemover] = [DFSCycleRemover()]
     public var layerer: any Layerer = NetworkSimplexLayerer()
     public var crossingMinimizer: any CrossingMinimizer = LayerSweepMinimizer()
     public var coordinateAssigner: any CoordinateAssigner = BrandesKoepfAssigner()
@@ -76,6 +78,61 @@ public struct LayeredLayout: Sendable {
         var width = 0.0, height = 0.0, crossings = 0
     }
 
+
+    struct Ordered {
+        var g: LayeredGraph
+        var chains: [[Int]]
+        var labelNode: [Int]
+        var reversed: [Bool]
+        var crossings: Int
+    }
+
+    func orderPhases(_ graph: LayoutGraph, remover: any CycleRemover, pairs: [(Int, Int)], plain: [Int],
+                     reserved: [(Double, Double)], anyLabel: Bool) -> Ordered {
+        let o = options
+        let lr = o.direction == .leftToRight
+        func swapIf(_ s: (Double, Double)) -> (Double, Double) { lr ? (s.1, s.0) : s }
+        let m = reserved.count
+        let reversed = remover.reversedEdges(nodeCount: m, edges: pairs)
+        let minLen = anyLabel ? 2 : 1
+        let rankEdges = pairs.indices.map { i -> RankEdge in
+            let (a, b) = reversed[i] ? (pairs[i].1, pairs[i].0) : pairs[i]
+            return RankEdge(source: a, target: b, minLength: minLen, weight: 1)
+        }
+        let rank = o.layerer.ranks(nodeCount: m, edges: rankEdges)
+        var g = LayeredGraph()
+        for i in 0..<m {
+            let s = swapIf(reserved[i])
+            g.addNode(.real(i), width: s.0, height: s.1, layer: rank[i])
+        }
+        var chains: [[Int]] = []
+        var labelNode = [Int](repeating: -1, count: plain.count)
+        for (k, re) in rankEdges.enumerated() {
+            let ed = graph.edges[plain[k]]
+            var chain = [re.source]
+            let top = rank[re.source], bottom = rank[re.target]
+            let mid = top + (bottom - top) / 2
+            var prev = re.source
+            if bottom > top + 1 {
+                for l in (top + 1)..<bottom {
+                    let v: Int
+                    if ed.hasLabel && l == mid {
+                        let s = swapIf((ed.labelWidth, ed.labelHeight))
+                        v = g.addNode(.label(edge: k), width: s.0, height: s.1, layer: l)
+                        labelNode[k] = v
+                    } else {
+                        v = g.addNode(.dummy(edge: k), width: o.edgeSeparation, height: 0, layer: l)
+                    }
+                    g.connect(prev, v); chain.append(v); prev = v
+                }
+            }
+            g.connect(prev, re.target); chain.append(re.target)
+            chains.append(chain)
+        }
+        o.crossingMinimizer.minimiseCrossings(&g)
+        return Ordered(g: g, chains: chains, labelNode: labelNode, reversed: reversed, crossings: g.crossings())
+    }
+
     func layoutComponent(_ graph: LayoutGraph, nodes members: [Int], edges edgeIDs: [Int]) -> Component {
         let o = options
         let lr = o.direction == .leftToRight
@@ -106,50 +163,19 @@ public struct LayeredLayout: Sendable {
             }
         }
         func swapIf(_ s: (Double, Double)) -> (Double, Double) { lr ? (s.1, s.0) : s }
-        // Phase 1: cycle removal.
+        // Phases 1–3 (cycle removal, layering, ordering), once per cycle-removal strategy: the
+        // orientation that leaves the fewest crossings wins (ties: the first strategy).
         let pairs = plain.map { (local[graph.edges[$0].source]!, local[graph.edges[$0].target]!) }
-        let reversed = o.cycleRemover.reversedEdges(nodeCount: m, edges: pairs)
         let anyLabel = plain.contains { graph.edges[$0].hasLabel }
-        let minLen = anyLabel ? 2 : 1
-        // Phase 2: layering.
-        let rankEdges = pairs.indices.map { i -> RankEdge in
-            let (a, b) = reversed[i] ? (pairs[i].1, pairs[i].0) : pairs[i]
-            return RankEdge(source: a, target: b, minLength: minLen, weight: 1)
+        var best: Ordered? = nil
+        for remover in [o.cycleRemover] + o.alternativeCycleRemovers {
+            let candidate = orderPhases(graph, remover: remover, pairs: pairs, plain: plain, reserved: reserved, anyLabel: anyLabel)
+            if best == nil || candidate.crossings < best!.crossings { best = candidate }
+            if best!.crossings == 0 { break }
         }
-        let rank = o.layerer.ranks(nodeCount: m, edges: rankEdges)
-        // The proper layered graph.
-        var g = LayeredGraph()
-        for i in 0..<m {
-            let s = swapIf(reserved[i])
-            g.addNode(.real(i), width: s.0, height: s.1, layer: rank[i])
-        }
-        var chains: [[Int]] = []
-        var labelNode = [Int](repeating: -1, count: plain.count)
-        for (k, re) in rankEdges.enumerated() {
-            let ed = graph.edges[plain[k]]
-            var chain = [re.source]
-            let top = rank[re.source], bottom = rank[re.target]
-            let mid = top + (bottom - top) / 2
-            var prev = re.source
-            if bottom > top + 1 {
-                for l in (top + 1)..<bottom {
-                    let v: Int
-                    if ed.hasLabel && l == mid {
-                        let s = swapIf((ed.labelWidth, ed.labelHeight))
-                        v = g.addNode(.label(edge: k), width: s.0, height: s.1, layer: l)
-                        labelNode[k] = v
-                    } else {
-                        v = g.addNode(.dummy(edge: k), width: o.edgeSeparation, height: 0, layer: l)
-                    }
-                    g.connect(prev, v); chain.append(v); prev = v
-                }
-            }
-            g.connect(prev, re.target); chain.append(re.target)
-            chains.append(chain)
-        }
-        // Phase 3: ordering.
-        o.crossingMinimizer.minimiseCrossings(&g)
-        let crossings = g.crossings()
+        let ordered = best!
+        let g = ordered.g, chains = ordered.chains, labelNode = ordered.labelNode, reversed = ordered.reversed
+        let crossings = ordered.crossings
         // Phase 4: coordinates.
         let nodeSep = o.nodeSeparation, edgeSep = o.edgeSeparation
         let isReal = (0..<g.count).map { !g.isDummy($0) }
