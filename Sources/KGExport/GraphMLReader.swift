@@ -530,16 +530,20 @@ private final class ReaderState {
                 extraLabels = l.compactMap(\.stringValue).map { Self.name($0) }
                 continue
             }
-            if n.hasPrefix("property:") { n = String(n.dropFirst("property:".count)) }
-            n = Self.name(n)
-            if n == "id" { continue }
-            if n == "name" {
-                // The display name wins; a separate `name` value is kept when it differs.
-                if label == nil { label = Self.text(of: v.value); continue }
-                if Self.text(of: v.value) == label { continue }
-                n = "name_"
+            if n.hasPrefix("property:") {
+                // kg wrote a property whose name collides with a fixed key under this prefix.
+                n = Self.name(String(n.dropFirst("property:".count)))
+            } else {
+                n = Self.name(n)
+                if n == "id" { continue }
+                if n == "name" {
+                    // The display name wins; a separate `name` value is kept when it differs.
+                    if label == nil { label = Self.text(of: v.value); continue }
+                    if Self.text(of: v.value) == label { continue }
+                    n = "name_"
+                }
+                if n == "kind" { n = "kind_" }
             }
-            if n == "kind" { n = "kind_" }
             if props.contains(where: { $0.0 == n }) { continue }
             props.append((n, v.value))
         }

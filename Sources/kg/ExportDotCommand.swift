@@ -1,7 +1,25 @@
 import ArgumentParser
+import Foundation
+import KGExport
 
-// Placeholder until the subcommand lands; replaced by its owner.
+/// `kg export dot`: Graphviz DOT.
 struct ExportDotCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "dot", abstract: "Export Graphviz DOT.")
-    func run() throws { throw ValidationError("kg dot is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "dot", abstract: "Export Graphviz DOT (kinds as shapes and colours, relation types as edge labels).")
+
+    @OptionGroup var io: ExportIO
+    @OptionGroup var select: SubgraphOptions
+
+    @Option(help: "Graphviz rankdir: LR, RL, TB or BT.")
+    var rankdir: String = "LR"
+
+    func validate() throws {
+        guard ["LR", "RL", "TB", "BT"].contains(rankdir) else { throw ValidationError("--rankdir must be LR, RL, TB or BT") }
+    }
+
+    func run() throws {
+        let graph = try io.loadGraph()
+        let sub = try select.select(from: graph)
+        try io.emit(Data(DotWriter.write(graph, sub, rankdir: rankdir).utf8))
+    }
 }

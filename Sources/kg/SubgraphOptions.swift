@@ -1,0 +1,140 @@
+import ArgumentParser
+import Foundation
+import KGCore
+import KGExport
+import KGFormat
+import KGQuery
+
+/// Which part of the graph an export writes: the whole graph, a concept's neighbourhood, or what a
+/// Cypher query returns; optionally narrowed to some relation types and kinds.
+struct SubgraphOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Export the neighbourhood of this concept (name, alias or id).", valueName: "name"))
+    var focus: String?
+
+    @Option(help: ArgumentHelp("Steps from --focus, following relations both ways.", valueName: "n"))
+    var depth: Int = 1
+
+    @Option(help: ArgumentHelp("Export the nodes, relationships and paths this Cypher query returns.", valueName: "cypher"))
+    var query: String?
+
+    @Option(help: ArgumentHelp("Keep only these relation types (comma-separated).", valueName: "A,B"))
+    var relations: String?
+
+    @Option(help: ArgumentHelp("Keep only concepts of these kinds or their sub-kinds (comma-separated).", valueName: "K,..."))
+    var kinds: String?
+
+    func validate() throws {
+        if focus != nil && query != nil { throw ValidationError("use either --focus or --query, not both") }
+        if depth < 0 { throw ValidationError("--depth must be 0 or more") }
+        if let f = focus, f.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--focus needs a name") }
+    }
+
+    static func list(_ s: String?) -> Set<String>? {
+        guard let s else { return nil }
+        let parts = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return parts.isEmpty ? nil : Set(parts)
+    }
+
+    func select(from loaded: LoadedGraph) throws -> Subgraph { try select(from: loaded.graph) }
+
+    func select(from graph: Graph) throws -> Subgraph {
+        var sub: Subgraph
+        if let f = focus {
+            sub = Subgraph.neighbourhood(graph, of: try Self.resolve(f, in: graph), depth: depth)
+        } else if let q = query {
+            sub = try Self.run(query: q, on: graph)
+        } else {
+            sub = Subgraph.whole(graph)
+        }
+        let rels = Self.list(relations), ks = Self.list(kinds)
+        if let rels {
+            for r in rels where graph.schema.resolveRelation(r) == nil && !graph.edges.contains(where: { graph.typeName(of: $0) == r }) {
+                throw ValidationError("--relations: unknown relation type '\(r)'")
+            }
+        }
+        if let ks {
+            for k in ks where graph.schema.kinds[k] == nil && graph.nodes(withLabel: k).isEmpty {
+                throw ValidationError("--kinds: unknown kind '\(k)'")
+            }
+        }
+        if rels != nil || ks != nil {
+            sub = sub.filtered(graph, relations: rels, kinds: ks, keepIsolated: focus == nil && query == nil ? false : true)
+            if let f = focus, rels != nil {
+                // Keep the focus itself even when none of its relations pass the filter.
+                let c = try Self.resolve(f, in: graph)
+                if !sub.nodes.contains(c), ks == nil || graph.labels(of: c).contains(where: { ks!.contains($0) }) {
+                    sub = Subgraph(graph: graph, nodes: sub.nodes + [c], edges: sub.edges)
+                }
+            }
+        }
+        return sub
+    }
+
+    /// The one concept `name` denotes; ambiguity and absence are errors that list candidates.
+    static func resolve(_ name: String, in graph: Graph) throws -> NodeID {
+        let found = graph.resolve(name: name)
+        if found.count == 1 { return found[0] }
+        if found.isEmpty {
+            if let n = graph.node(key: name) { return n }
+            let key = NameKey.normalize(name)
+            let near = graph.indexedNames.filter { $0.contains(key) || key.contains($0) }.sorted().prefix(5)
+            throw ValidationError("--focus: no concept named '\(name)'"
+                + (near.isEmpty ? "" : "; did you mean: " + near.joined(separator: ", ") + "?"))
+        }
+        // An exact name match ranks first; when it is unique among exact matches, take it.
+        let exact = found.filter { graph.displayName(of: $0).lowercased() == name.lowercased() }
+        if exact.count == 1 { return exact[0] }
+        let list = found.prefix(6).map { "\(graph.key(of: $0)) (\(graph.displayName(of: $0)))" }.joined(separator: ", ")
+        throw ValidationError("--focus: '\(name)' is ambiguous: \(list); give the id instead")
+    }
+
+    /// Runs the query and collects the nodes, relationships and paths of its result (inside lists
+    /// and maps too). Relationships bring their endpoints.
+    static func run(query: String, on graph: Graph) throws -> Subgraph {
+        let result: QueryResult
+        do {
+            result = try CypherEngine(graph: graph).run(query)
+        } catch {
+            throw ValidationError("--query: \(error)")
+        }
+        var nodes: [NodeID] = [], edges: [EdgeID] = []
+        func collect(_ v: QueryValue) {
+            switch v {
+            case .node(let n): nodes.append(n)
+            case .relationship(let e): edges.append(e)
+            case .path(let p): nodes.append(contentsOf: p.nodes); edges.append(contentsOf: p.rels)
+            case .list(let l): l.forEach(collect)
+            case .map(let m): m.entries.forEach { collect($0.value) }
+            default: break
+            }
+        }
+        for row in result.rows { row.forEach(collect) }
+        let sub = Subgraph(graph: graph, nodes: nodes, edges: edges)
+        if sub.isEmpty {
+            throw ValidationError("--query returned no nodes, relationships or paths (columns: \(result.columns.joined(separator: ", ")))")
+        }
+        return sub
+    }
+}
+
+/// Where an export reads the graph from (`GraphOptions`: --graph, --readings) and where it writes
+/// (standard output, or `-o FILE` written atomically).
+struct ExportIO: ParsableArguments {
+    @OptionGroup var graphOptions: GraphOptions
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    func loadGraph() throws -> Graph {
+        try graphOptions.load(showWarnings: false).graph
+    }
+
+    /// Writes `data` to the output file (temporary file + rename) or to standard output.
+    func emit(_ data: Data) throws {
+        if let path = output {
+            try AtomicFile.write(data, to: path)
+        } else {
+            FileHandle.standardOutput.write(data)
+        }
+    }
+}
