@@ -1,0 +1,292 @@
+import Foundation
+import KGCore
+
+/// A multi-pattern matcher over whole words: every alias becomes a path of word ids in a trie,
+/// and the text is scanned once, word by word, keeping the leftmost-longest match.
+///
+/// Why words and not bytes: whole-word matching, hyphen/space variants ("red-teaming" /
+/// "red teaming"), case folding and English inflections all become properties of the word
+/// sequence, so the automaton needs no failure links — at each word the trie is walked while
+/// words continue it (aliases are a few words long), and a failed start costs one hash lookup.
+///
+/// Matching rules:
+/// - case-insensitive (ASCII folding; NFKC + case folding through `NameKey` for other scripts);
+/// - words inside an alias may be separated in the text by spaces, one line break, hyphens,
+///   dashes or underscores; where the alias itself has other punctuation between two words
+///   ("et al. 2024"), the text must have punctuation there too;
+/// - the last word of an alias also matches its English plural or singular ("backdoor" /
+///   "backdoors", "policy" / "policies", "agents" / "agent"); a possessive `'s` is ignored;
+/// - an alias written all in capitals with at most five letters ("RLHF", "AI") only matches the
+///   same capitals in the text, so "it" never matches an alias "IT".
+public final class AliasMatcher {
+    /// What an alias pattern stands for.
+    public struct Pattern: Sendable {
+        /// Index of the target (a concept) in the caller's list.
+        public var target: Int
+        /// The alias as declared.
+        public var alias: String
+        /// Matches only when written in capitals (short acronyms).
+        public var requiresCaps: Bool
+        /// Matches only the declared spelling (mixed-case acronyms such as "CoT"), or it plus "s".
+        public var exactCase: Bool
+        var aliasBytes: [UInt8]
+        /// Number of words.
+        public var words: Int
+    }
+
+    /// One match: word range [firstWord, lastWord] and byte range in the text.
+    public struct Match: Sendable, Equatable {
+        public var pattern: Int
+        public var start: Int
+        public var end: Int
+        public var firstWord: Int
+        public var lastWord: Int
+    }
+
+    let vocab = Vocabulary(capacity: 4096)
+    public private(set) var patterns: [Pattern] = []
+    // Trie: node 0 is the root. Children of the root by word id; other edges in a hash map.
+    private var rootChild: [Int32] = []
+    private var edges: [UInt64: Int32] = [:]
+    private var terminal: [Int32] = [-1]  // per node: first pattern, -1 none
+    private var extraTerminals: [Int32: [Int32]] = [:]
+    private var nodeCount = 1
+
+    public init() {}
+
+    public var vocabularySize: Int { vocab.count }
+
+    /// Adds an alias for `target`. Returns false when the alias has no words.
+    @discardableResult
+    public func add(alias: String, target: Int) -> Bool {
+        var toks: [WordToken] = []
+        var bytes = Array(alias.utf8)
+        bytes.withUnsafeMutableBufferPointer { mp in
+            Tokenizer.tokenize(UnsafeBufferPointer(mp), vocab: vocab, addUnknown: true, into: &toks)
+        }
+        guard !toks.isEmpty else { return false }
+        let letters = alias.unicodeScalars.filter { $0.properties.isAlphabetic }
+        // Short acronyms ("RLHF", "CoT", "GPT") must be written as declared: all capitals, or
+        // the exact declared case when it mixes cases.
+        let requiresCaps = toks.count == 1 && letters.count >= 2 && letters.count <= 5
+            && letters.dropFirst().contains { $0.properties.isUppercase }
+        let exactCase = requiresCaps && !letters.allSatisfy { $0.properties.isUppercase }
+        let p = Int32(patterns.count)
+        patterns.append(Pattern(target: target, alias: alias, requiresCaps: requiresCaps, exactCase: exactCase,
+                                aliasBytes: Array(alias.utf8), words: toks.count))
+        // The path up to the last word.
+        var node: Int32 = 0
+        for (k, t) in toks.dropLast().enumerated() {
+            node = child(node, t.id, punct: k > 0 && t.flags & WordToken.punct != 0, create: true)
+        }
+        let last = toks[toks.count - 1]
+        let lastPunct = toks.count > 1 && last.flags & WordToken.punct != 0
+        var forms = [vocab.word(last.id)]
+        if !requiresCaps { forms.append(contentsOf: Inflection.variants(of: forms[0])) } else if !exactCase { forms.append(forms[0] + "s") }
+        var seen = Set<Int32>()
+        for f in forms {
+            let id = vocab.intern(f)
+            guard seen.insert(id).inserted else { continue }
+            let end = child(node, id, punct: lastPunct, create: true)
+            addTerminal(end, p)
+        }
+        return true
+    }
+
+    private func addTerminal(_ node: Int32, _ p: Int32) {
+        if terminal[Int(node)] < 0 { terminal[Int(node)] = p; return }
+        if terminal[Int(node)] == p { return }
+        var list = extraTerminals[node, default: []]
+        if !list.contains(p) { list.append(p) }
+        extraTerminals[node] = list
+    }
+
+    @inline(__always) private func edgeKey(_ node: Int32, _ word: Int32, _ punct: Bool) -> UInt64 {
+        (UInt64(UInt32(bitPattern: node)) << 33) | (UInt64(UInt32(bitPattern: word)) << 1) | (punct ? 1 : 0)
+    }
+
+    private func child(_ node: Int32, _ word: Int32, punct: Bool, create: Bool) -> Int32 {
+        if node == 0 {
+            if Int(word) < rootChild.count, rootChild[Int(word)] > 0 { return rootChild[Int(word)] }
+            guard create else { return -1 }
+            if Int(word) >= rootChild.count { rootChild.append(contentsOf: repeatElement(0, count: Int(word) + 1 - rootChild.count)) }
+            let n = newNode()
+            rootChild[Int(word)] = n
+            return n
+        }
+        let k = edgeKey(node, word, punct)
+        if let c = edges[k] { return c }
+        guard create else { return -1 }
+        let n = newNode()
+        edges[k] = n
+        return n
+    }
+
+    private func newNode() -> Int32 {
+        terminal.append(-1)
+        nodeCount += 1
+        return Int32(nodeCount - 1)
+    }
+
+    /// Every pattern that ends at a trie node.
+    private func terminals(_ node: Int32) -> [Int32] {
+        let t = terminal[Int(node)]
+        if t < 0 { return [] }
+        return [t] + (extraTerminals[node] ?? [])
+    }
+
+    /// Tokenizes `bytes` against the vocabulary.
+    public func tokenize(_ bytes: UnsafeBufferPointer<UInt8>) -> [WordToken] {
+        var toks: [WordToken] = []
+        toks.reserveCapacity(bytes.count / 5)
+        Tokenizer.tokenize(bytes, vocab: vocab, into: &toks)
+        return toks
+    }
+
+    /// Open-addressing copy of `edges` for the scan loop (rebuilt when aliases were added).
+    private var frozenKeys: [UInt64] = []
+    private var frozenVals: [Int32] = []
+    private var frozenFor = -1
+
+    private func freeze() {
+        if frozenFor == nodeCount { return }
+        var cap = 16
+        while cap < edges.count * 2 + 2 { cap <<= 1 }
+        frozenKeys = [UInt64](repeating: UInt64.max, count: cap)
+        frozenVals = [Int32](repeating: -1, count: cap)
+        for (k, v) in edges {
+            var i = Int(truncatingIfNeeded: Self.mix(k)) & (cap - 1)
+            while frozenKeys[i] != UInt64.max { i = (i + 1) & (cap - 1) }
+            frozenKeys[i] = k
+            frozenVals[i] = v
+        }
+        frozenFor = nodeCount
+    }
+
+    @inline(__always) static func mix(_ k: UInt64) -> UInt64 {
+        var x = k &* 0x9E37_79B9_7F4A_7C15
+        x ^= x >> 32
+        return x
+    }
+
+    /// Leftmost-longest, non-overlapping matches over the words of a text, in text order.
+    /// Where one span matches aliases of several targets, one match per target is reported.
+    /// `text` is needed for aliases that must keep their exact case ("CoT"); without it they never
+    /// match. `progress` is called now and then with the fraction of words done.
+    public func match(tokens: [WordToken], text: UnsafeBufferPointer<UInt8>? = nil, progress: ((Double) -> Void)? = nil) -> [Match] {
+        freeze()
+        var out: [Match] = []
+        let n = tokens.count
+        let rootCount = Int32(rootChild.count)
+        let term = terminal
+        let keys = frozenKeys, vals = frozenVals
+        let kmask = keys.count - 1
+        let needsCheck = patterns.map(\.requiresCaps)
+        tokens.withUnsafeBufferPointer { tp in
+        rootChild.withUnsafeBufferPointer { rc in
+        term.withUnsafeBufferPointer { tm in
+        keys.withUnsafeBufferPointer { kp in
+        vals.withUnsafeBufferPointer { vp in
+        needsCheck.withUnsafeBufferPointer { nc in
+            @inline(__always) func ok(_ node: Int32, _ i: Int, _ j: Int) -> Bool {
+                let t = tm[Int(node)]
+                if t < 0 { return false }
+                if !nc[Int(t)] && extraTerminals[node] == nil { return true }
+                for p in terminals(node) where patternAccepts(Int(p), tp, i, j, text) { return true }
+                return false
+            }
+            var i = 0
+            var nextReport = 1 << 20
+            while i < n {
+                if i >= nextReport { progress?(Double(i) / Double(n)); nextReport += 1 << 20 }
+                let t = tp[i]
+                guard t.id >= 0, t.id < rootCount else { i += 1; continue }
+                var node = rc[Int(t.id)]
+                if node <= 0 { i += 1; continue }
+                var bestEnd = -1
+                var bestNode: Int32 = -1
+                if ok(node, i, i) { bestEnd = i; bestNode = node }
+                var j = i
+                while tp[j].flags & WordToken.possessive == 0 && j + 1 < n {
+                    let u = tp[j + 1]
+                    if u.id < 0 || u.flags & (WordToken.joinable | WordToken.punct) == 0 { break }
+                    let key = edgeKey(node, u.id, u.flags & WordToken.punct != 0)
+                    var h = Int(truncatingIfNeeded: Self.mix(key)) & kmask
+                    var c: Int32 = -1
+                    while kp[h] != UInt64.max {
+                        if kp[h] == key { c = vp[h]; break }
+                        h = (h + 1) & kmask
+                    }
+                    if c < 0 { break }
+                    node = c
+                    j += 1
+                    if ok(node, i, j) { bestEnd = j; bestNode = node }
+                }
+                if bestEnd < 0 { i += 1; continue }
+                var targets: [Int] = []
+                for p in terminals(bestNode) where patternAccepts(Int(p), tp, i, bestEnd, text) {
+                    if targets.contains(patterns[Int(p)].target) { continue }
+                    targets.append(patterns[Int(p)].target)
+                    out.append(Match(pattern: Int(p), start: Int(tp[i].start), end: Int(tp[bestEnd].end),
+                                     firstWord: i, lastWord: bestEnd))
+                }
+                i = bestEnd + 1
+            }
+        }
+        }
+        }
+        }
+        }
+        }
+        progress?(1)
+        return out
+    }
+
+    private func patternAccepts(_ p: Int, _ tp: UnsafeBufferPointer<WordToken>, _ i: Int, _ j: Int,
+                                _ currentText: UnsafeBufferPointer<UInt8>?) -> Bool {
+        let pat = patterns[p]
+        if !pat.requiresCaps { return true }
+        if !pat.exactCase { return tp[i].flags & WordToken.allCaps != 0 }
+        guard let text = currentText else { return false }
+        let s = Int(tp[i].start), e = Int(tp[j].end)
+        let a = pat.aliasBytes
+        if e - s == a.count { return text[s..<e].elementsEqual(a) }
+        if e - s == a.count + 1 && text[e - 1] == 0x73 { return text[s..<(e - 1)].elementsEqual(a) }
+        return false
+    }
+}
+
+/// English plural and singular forms of a word, for matching the last word of an alias.
+public enum Inflection {
+    static let vowels: Set<Character> = ["a", "e", "i", "o", "u"]
+
+    /// The plural and singular forms of a lower-case word (not including the word itself).
+    public static func variants(of w: String) -> [String] {
+        guard w.count >= 3, w.allSatisfy({ $0.isLetter }) else { return [] }
+        var out: [String] = []
+        let sing = singular(w)
+        if let s = sing { out.append(s) }
+        out.append(plural(w))
+        if let s = sing { out.append(plural(s)) }
+        return out.filter { $0 != w }
+    }
+
+    public static func plural(_ w: String) -> String {
+        if w.hasSuffix("s") || w.hasSuffix("x") || w.hasSuffix("z") || w.hasSuffix("ch") || w.hasSuffix("sh") {
+            return w + "es"
+        }
+        if w.hasSuffix("y"), w.count >= 2, !vowels.contains(w[w.index(w.endIndex, offsetBy: -2)]) {
+            return String(w.dropLast()) + "ies"
+        }
+        return w + "s"
+    }
+
+    public static func singular(_ w: String) -> String? {
+        if w.hasSuffix("ies") && w.count > 4 { return String(w.dropLast(3)) + "y" }
+        for suf in ["sses", "shes", "ches", "xes", "zes"] where w.hasSuffix(suf) { return String(w.dropLast(2)) }
+        if w.hasSuffix("s") && !w.hasSuffix("ss") && !w.hasSuffix("us") && !w.hasSuffix("is") && w.count > 3 {
+            return String(w.dropLast())
+        }
+        return nil
+    }
+}

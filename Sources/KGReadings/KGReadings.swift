@@ -1,1 +1,0 @@
-// KGReadings module: see docs/ARCHITECTURE.md.
