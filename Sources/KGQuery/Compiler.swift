@@ -44,10 +44,7 @@ final class Compiler {
                 let slot = scope.add(v, .value)
                 op = UnwindOp(op, ev, slot)
             case .with(let proj, let predicate):
-                (op, scope, _) = try compileProjection(proj, op, scope, isWith: true)
-                if let p = predicate {
-                    op = FilterOp(op, try compileWhere(p, scope), p.description)
-                }
+                (op, scope, _) = try compileProjection(proj, op, scope, isWith: true, predicate: predicate)
             case .return(let proj):
                 (op, scope, columns) = try compileProjection(proj, op, scope, isWith: false)
             case .create(let patterns, let pos):
@@ -139,10 +136,10 @@ final class Compiler {
         return try compile(e, Scope())
     }
 
-    func compileProjection(_ proj: Projection, _ input: Op, _ scope: Scope, isWith: Bool) throws -> (Op, Scope, [String]) {
+    func compileProjection(_ proj: Projection, _ input: Op, _ scope: Scope, isWith: Bool, predicate: Expr? = nil) throws -> (Op, Scope, [String]) {
         var items = proj.items
         if proj.star {
-            if scope.order.isEmpty { throw CypherError(.syntax, "NoVariablesInScope", "\(isWith ? "WITH" : "RETURN") * needs variables in scope", proj.pos) }
+            if scope.order.isEmpty && !isWith { throw CypherError(.syntax, "NoVariablesInScope", "\(isWith ? "WITH" : "RETURN") * needs variables in scope", proj.pos) }
             let starItems = scope.order.sorted().map { ReturnItem(expr: .variable($0, .none), alias: nil, text: $0, pos: proj.pos) }
             items = starItems + items
         }
@@ -157,6 +154,7 @@ final class Compiler {
                 throw CypherError(.syntax, "ColumnNameConflict", "multiple result columns with the same name `\(it.name)`", it.pos)
             }
         }
+        for it in items { try rejectPatternExpressions(it.expr) }
         let aggregating = items.contains { containsAggregate($0.expr) }
         var op = input
         var newScope = Scope()
@@ -171,7 +169,9 @@ final class Compiler {
             var itemSlots: [Int] = []
             for it in items {
                 let ev = try compile(it.expr, scope)
+                let st = staticType(it.expr, scope)
                 let slot = ext.add(it.name, kindOf(it.expr, scope))
+                ext.types[it.name] = st
                 evals.append((slot, ev))
                 itemSlots.append(slot)
             }
@@ -197,8 +197,13 @@ final class Compiler {
             }
             if let s = skipEval { op = SkipOp(op, s) }
             if let l = limitEval { op = LimitOp(op, l) }
+            if let p = predicate {
+                var whereScope = ext
+                for (i, it) in items.enumerated() { whereScope.slots[it.name] = itemSlots[i] }
+                op = FilterOp(op, try compileWhere(p, whereScope), p.description)
+            }
             op = SelectOp(op, itemSlots)
-            for it in items { _ = newScope.add(it.name, ext.kinds[it.name] ?? .value) }
+            for it in items { _ = newScope.add(it.name, ext.kinds[it.name] ?? .value); newScope.types[it.name] = ext.types[it.name] }
             newScope.order = items.map(\.name).filter { !$0.isEmpty }
             return (op, newScope, columns)
         }
@@ -211,7 +216,12 @@ final class Compiler {
         let aggBase = scope.width
         var aggScope = scope
         var groupingTexts: [String] = []
-        for it in items where !containsAggregate(it.expr) { groupingTexts.append(it.expr.description) }
+        for it in items where !containsAggregate(it.expr) {
+            switch it.expr {
+            case .variable, .property(.variable, _): groupingTexts.append(it.expr.description)
+            default: break
+            }
+        }
         func collectAggs(_ e: Expr) throws {
             var err: CypherError? = nil
             walk(e) { x in
@@ -254,8 +264,23 @@ final class Compiler {
             var subst: [String: Expr] = [:]
             for it in items { subst[it.expr.description] = .variable(it.name, it.pos) }
             let keys = try proj.order.map { s -> (Eval, Bool) in
+                if containsAggregate(s.expr) && subst[s.expr.description] == nil {
+                    // A variable that no item mentions is simply out of scope here.
+                    var outside: [(String, SourcePos)] = []
+                    walk(s.expr) { x in
+                        if isAggregateCall(x) { return false }
+                        if case .variable(let n, let p) = x, !newScope.has(n) { outside.append((n, p)) }
+                        return true
+                    }
+                    let itemVars = Set(items.flatMap { freeVariables($0.expr).map(\.0) })
+                    if let (n, p) = outside.first(where: { !itemVars.contains($0.0) }) {
+                        throw CypherError(.syntax, "UndefinedVariable", "variable `\(n)` is not available after aggregation; project it", p)
+                    }
+                    try checkAmbiguous(s.expr, groupingTexts, scope)
+                }
                 let e = substitute(s.expr, subst)
                 if containsAggregate(e) {
+                    try checkAmbiguous(s.expr, groupingTexts, scope)
                     throw CypherError(.syntax, "InvalidAggregation", "ORDER BY after aggregation can only use projected aggregates")
                 }
                 // Variables that were not projected are out of scope after aggregation.
@@ -271,6 +296,7 @@ final class Compiler {
         if let s = skipEval { op = SkipOp(op, s) }
         if let l = limitEval { op = LimitOp(op, l) }
         newScope.order = items.map(\.name)
+        if let p = predicate { op = FilterOp(op, try compileWhere(p, newScope), p.description) }
         return (op, newScope, columns)
     }
 
@@ -279,6 +305,11 @@ final class Compiler {
         guard case .function(let name, let distinct, let args, let pos) = e else { fatalError() }
         for a in args where containsAggregate(a) {
             throw CypherError(.syntax, "NestedAggregation", "an aggregate function cannot contain another aggregate function", pos)
+        }
+        for a in args {
+            var nondet = false
+            walk(a) { x in if case .function(let n, _, _, _) = x, n.lowercased() == "rand" { nondet = true }; return true }
+            if nondet { throw CypherError(.syntax, "NonConstantExpression", "an aggregate cannot take a non-deterministic argument such as rand()", pos) }
         }
         let lname = name.lowercased()
         let kinds: [String: AggKind] = ["count": .count, "collect": .collect, "sum": .sum, "avg": .avg, "min": .min, "max": .max,
@@ -302,8 +333,8 @@ final class Compiler {
         var bad: (String, SourcePos)? = nil
         walk(reduced) { x in
             if isAggregateCall(x) { return false }
-            if case .variable(let n, let p) = x, bad == nil { bad = (n, p) }
-            if case .mapProjection(let n, let p, _) = x, bad == nil { bad = (n, p) }
+            if case .variable(let n, let p) = x, bad == nil, scope.has(n) { bad = (n, p) }
+            if case .mapProjection(let n, let p, _) = x, bad == nil, scope.has(n) { bad = (n, p) }
             return true
         }
         if let (n, p) = bad {

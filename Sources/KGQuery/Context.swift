@@ -57,12 +57,15 @@ struct Scope {
     /// User-visible names in the order they were introduced (for `*`).
     var order: [String] = []
     var width = 0
+    /// Statically known value types of variables (e.g. `WITH 1 AS x`).
+    var types: [String: String] = [:]
 
     mutating func add(_ name: String, _ kind: VarKind, hidden: Bool = false) -> Int {
         let s = width
         width += 1
         slots[name] = s
         kinds[name] = kind
+        types[name] = nil
         if !hidden { order.removeAll { $0 == name }; order.append(name) }
         return s
     }

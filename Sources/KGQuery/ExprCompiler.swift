@@ -69,6 +69,67 @@ extension Compiler {
         return out
     }
 
+    func staticType(_ e: Expr, _ scope: Scope) -> String? {
+        switch e {
+        case .literal(let v): return v.isNull ? "NULL" : v.typeName
+        case .list, .listComprehension, .patternComprehension: return "LIST"
+        case .map, .mapProjection: return "MAP"
+        case .variable(let n, _):
+            switch scope.kinds[n] {
+            case .node: return "NODE"
+            case .rel: return "RELATIONSHIP"
+            case .path: return "PATH"
+            case .relList: return "LIST"
+            default: return scope.types[n]
+            }
+        case .isNull, .hasLabels, .pattern, .quantifier: return "BOOLEAN"
+        case .unary(.not, _): return "BOOLEAN"
+        case .binary(let op, _, _):
+            switch op {
+            case .and, .or, .xor, .eq, .ne, .lt, .gt, .le, .ge, .in, .startsWith, .endsWith, .contains, .regex: return "BOOLEAN"
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    func staticCheck(_ e: Expr, _ scope: Scope, allowed: Set<String>, _ what: String) throws {
+        if let t = staticType(e, scope), t != "NULL", !allowed.contains(t) {
+            throw CypherError(.syntax, "InvalidArgumentType", "\(what) cannot take a \(t)", exprPos(e))
+        }
+    }
+
+    func exprPos(_ e: Expr) -> SourcePos {
+        var p = SourcePos.none
+        walk(e) { x in
+            guard p.line == 0 else { return false }
+            switch x {
+            case .variable(_, let q), .parameter(_, let q), .countStar(let q), .mapProjection(_, let q, _): p = q
+            case .function(_, _, _, let q): p = q
+            default: break
+            }
+            return true
+        }
+        return p
+    }
+
+    /// Pattern expressions are predicates: allowed in WHERE and exists(), not as values.
+    func rejectPatternExpressions(_ e: Expr) throws {
+        var bad: PatternPart? = nil
+        func visit(_ x: Expr) -> Bool {
+            if case .pattern(let p) = x, bad == nil { bad = p }
+            if case .function(let n, _, let args, _) = x, n.lowercased() == "exists" {
+                for a in args { if case .pattern = a { continue }; walk(a, visit) }
+                return false
+            }
+            return true
+        }
+        walk(e, visit)
+        if let p = bad {
+            throw CypherError(.syntax, "UnexpectedSyntax", "a pattern expression can only be used as a predicate (in WHERE or exists())", p.pos)
+        }
+    }
+
     func compile(_ e: Expr, _ scope: Scope, _ agg: AggMode = .forbidden("")) throws -> Eval {
         switch e {
         case .literal(let v):
@@ -82,6 +143,9 @@ extension Compiler {
             guard let slot = scope.slots[name] else { throw CypherError(.syntax, "UndefinedVariable", "variable `\(name)` is not defined", pos) }
             return { r, _ in slot < r.count ? r[slot] : .null }
         case .property(let target, let key):
+            if staticType(target, scope) == "PATH" {
+                throw CypherError(.syntax, "InvalidArgumentType", "a path has no properties", exprPos(target))
+            }
             let t = try compile(target, scope, agg)
             return { r, ctx in try Compiler.propertyOf(try t(r, ctx), key, ctx) }
         case .index(let a, let b):
@@ -121,6 +185,8 @@ extension Compiler {
             }
         case .unary(let op, let x):
             let ex = try compile(x, scope, agg)
+            if op == .not { try staticCheck(x, scope, allowed: ["BOOLEAN"], "NOT") }
+            else { try staticCheck(x, scope, allowed: ["INTEGER", "FLOAT"], "unary \(op.rawValue)") }
             switch op {
             case .not:
                 return { r, ctx in
@@ -152,6 +218,22 @@ extension Compiler {
             }
         case .binary(let op, let a, let b):
             let ea = try compile(a, scope, agg), eb = try compile(b, scope, agg)
+            switch op {
+            case .and, .or, .xor:
+                try staticCheck(a, scope, allowed: ["BOOLEAN"], op.rawValue)
+                try staticCheck(b, scope, allowed: ["BOOLEAN"], op.rawValue)
+            case .in: try staticCheck(b, scope, allowed: ["LIST"], "IN")
+            case .sub, .mul, .div, .mod, .pow:
+                try staticCheck(a, scope, allowed: ["INTEGER", "FLOAT"], op.rawValue)
+                try staticCheck(b, scope, allowed: ["INTEGER", "FLOAT"], op.rawValue)
+            case .add:
+                let ta = staticType(a, scope), tb = staticType(b, scope)
+                if ta != "LIST" && tb != "LIST" {
+                    try staticCheck(a, scope, allowed: ["INTEGER", "FLOAT", "STRING"], "+")
+                    try staticCheck(b, scope, allowed: ["INTEGER", "FLOAT", "STRING"], "+")
+                }
+            default: break
+            }
             return try compileBinary(op, ea, eb)
         case .isNull(let x, let neg):
             let ex = try compile(x, scope, agg)
@@ -196,8 +278,9 @@ extension Compiler {
             let el = try compile(list, scope, agg)
             var inner = scope
             let slot = inner.add(v, .value)
-            let ep = try pred.map { try compile($0, inner, agg) }
-            let em = try map.map { try compile($0, inner, agg) }
+            inner.types[v] = elementType(list, scope)
+            let ep = try pred.map { try compile($0, inner, .forbidden("")) }
+            let em = try map.map { try compile($0, inner, .forbidden("")) }
             return { r, ctx in
                 let lv = try el(r, ctx)
                 guard case .list(let items) = lv else {
@@ -218,7 +301,8 @@ extension Compiler {
             let el = try compile(list, scope, agg)
             var inner = scope
             let slot = inner.add(v, .value)
-            let ep = try pred.map { try compile($0, inner, agg) } ?? { r, _ in r[slot] }
+            inner.types[v] = elementType(list, scope)
+            let ep = try pred.map { try compile($0, inner, .forbidden("")) } ?? { r, _ in r[slot] }
             return { r, ctx in
                 let lv = try el(r, ctx)
                 guard case .list(let items) = lv else {
@@ -317,6 +401,13 @@ extension Compiler {
         }
     }
 
+    func elementType(_ list: Expr, _ scope: Scope) -> String? {
+        guard case .list(let items) = list, !items.isEmpty else { return nil }
+        let ts = items.map { staticType($0, scope) }
+        guard let f = ts[0], f != "NULL", ts.allSatisfy({ $0 == f }) else { return nil }
+        return f
+    }
+
     func invalidAgg(_ mode: AggMode, _ pos: SourcePos) -> CypherError {
         if case .forbidden(let why) = mode, why == "nested" {
             return CypherError(.syntax, "NestedAggregation", "an aggregate function cannot contain another aggregate function", pos)
@@ -361,7 +452,18 @@ extension Compiler {
         if args.count < fn.minArgs || args.count > fn.maxArgs {
             throw CypherError(.syntax, "InvalidNumberOfArguments", "\(name)() takes \(fn.minArgs == fn.maxArgs ? "\(fn.minArgs)" : "\(fn.minArgs) to \(fn.maxArgs)") argument(s), got \(args.count)", pos)
         }
-        // Compile-time argument type checks for literal arguments.
+        // Compile-time argument type checks where the argument type is known statically.
+        switch lname {
+        case "labels": try staticCheck(args[0], scope, allowed: ["NODE"], "labels()")
+        case "type": try staticCheck(args[0], scope, allowed: ["RELATIONSHIP"], "type()")
+        case "properties": try staticCheck(args[0], scope, allowed: ["NODE", "RELATIONSHIP", "MAP"], "properties()")
+        case "size":
+            if case .pattern(let p) = args[0] { throw CypherError(.syntax, "UnexpectedSyntax", "size() cannot take a pattern expression", p.pos) }
+            try staticCheck(args[0], scope, allowed: ["LIST", "STRING", "MAP"], "size()")
+        case "length": try staticCheck(args[0], scope, allowed: ["PATH"], "length()")
+        case "nodes", "relationships": try staticCheck(args[0], scope, allowed: ["PATH"], "\(name)()")
+        default: break
+        }
         let es = try args.map { try compile($0, scope, agg) }
         let impl = fn.impl
         if lname == "rand" { return { _, ctx in try impl([], ctx) } }
@@ -434,7 +536,9 @@ extension Compiler {
         case .ne: return { r, ctx in QueryValue.cypherEquals(try ea(r, ctx), try eb(r, ctx)).map { .bool(!$0) } ?? .null }
         case .lt, .gt, .le, .ge:
             return { r, ctx in
-                guard let c = QueryValue.comparability(try ea(r, ctx), try eb(r, ctx)) else { return .null }
+                let x = try ea(r, ctx), y = try eb(r, ctx)
+                if let p = x.numeric, let q = y.numeric, p.isNaN || q.isNaN { return .bool(false) }
+                guard let c = QueryValue.comparability(x, y) else { return .null }
                 switch op {
                 case .lt: return .bool(c < 0)
                 case .gt: return .bool(c > 0)

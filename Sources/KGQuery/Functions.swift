@@ -100,14 +100,14 @@ let scalarFunctions: [String: ScalarFunction] = {
         switch a[0] {
         case .null: return .null
         case .node(let n): try checkAlive(a[0], ctx); return .list(ctx.graph.labels(of: n).map { .string($0) })
-        default: throw typeMismatch("labels", a[0])
+        default: throw typeError("labels: expected a node, got \(a[0].typeName)", "InvalidArgumentValue")
         }
     }
     def("type", 1, 1) { a, ctx in
         switch a[0] {
         case .null: return .null
         case .relationship(let r): return .string(ctx.graph.typeName(of: r))
-        default: throw typeMismatch("type", a[0])
+        default: throw typeError("type: expected a relationship, got \(a[0].typeName)", "InvalidArgumentValue")
         }
     }
     def("properties", 1, 1) { a, ctx in
@@ -221,7 +221,7 @@ let scalarFunctions: [String: ScalarFunction] = {
         switch a[0] {
         case .null: return .null
         case .string, .int, .float, .bool: return .string(toStringValue(a[0])!)
-        default: throw typeMismatch("toString", a[0])
+        default: throw typeError("toString: cannot convert a \(a[0].typeName)", "InvalidArgumentValue")
         }
     }
     def("tointeger", 1, 1) { a, _ in
@@ -237,7 +237,7 @@ let scalarFunctions: [String: ScalarFunction] = {
             if let d = Double(t), d.isFinite, abs(d) < 9.2e18 { return .int(Int64(d.rounded(.towardZero))) }
             return .null
         case .bool(let b): return .int(b ? 1 : 0)
-        default: throw typeMismatch("toInteger", a[0])
+        default: throw typeError("toInteger: cannot convert a \(a[0].typeName)", "InvalidArgumentValue")
         }
     }
     def("tofloat", 1, 1) { a, _ in
@@ -249,7 +249,7 @@ let scalarFunctions: [String: ScalarFunction] = {
             let t = s.trimmingCharacters(in: .whitespaces)
             if t.lowercased() == "nan" || t.lowercased().contains("inf") { return .null }
             return Double(t).map { .float($0) } ?? .null
-        default: throw typeMismatch("toFloat", a[0])
+        default: throw typeError("toFloat: cannot convert a \(a[0].typeName)", "InvalidArgumentValue")
         }
     }
     def("toboolean", 1, 1) { a, _ in
@@ -263,7 +263,7 @@ let scalarFunctions: [String: ScalarFunction] = {
             default: return .null
             }
         case .int(let i): return .bool(i != 0)
-        default: throw typeMismatch("toBoolean", a[0])
+        default: throw typeError("toBoolean: cannot convert a \(a[0].typeName)", "InvalidArgumentValue")
         }
     }
     def("tolower", 1, 1) { a, _ in try stringArg("toLower", a[0]).map { .string($0.lowercased()) } ?? .null }

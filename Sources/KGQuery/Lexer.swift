@@ -132,7 +132,9 @@ struct Lexer {
                     let singles: Set<Unicode.Scalar> = ["(", ")", "[", "]", "{", "}", ",", ".", ":", ";", "|", "*", "+", "-", "/", "%", "^", "=", "<", ">", "!"]
                     if singles.contains(c) { sym = String(c) }
                     // Unicode dashes and arrows used in patterns
-                    else if ["\u{2212}", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2015}", "\u{FE58}", "\u{FE63}", "\u{FF0D}", "\u{00AD}"].contains(c) { sym = "-" }
+                    else if ["\u{2212}", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2015}", "\u{FE58}", "\u{FE63}", "\u{FF0D}", "\u{00AD}"].contains(c) {
+                        throw err("invalid character '\(c)' (U+\(String(c.value, radix: 16, uppercase: true))); use the ASCII hyphen-minus '-'", p, detail: "InvalidUnicodeCharacter")
+                    }
                     else if ["\u{27E8}", "\u{3008}", "\u{FE64}", "\u{FF1C}"].contains(c) { sym = "<" }
                     else if ["\u{27E9}", "\u{3009}", "\u{FE65}", "\u{FF1E}"].contains(c) { sym = ">" }
                 }
@@ -174,7 +176,7 @@ struct Lexer {
                 }
                 throw err("invalid number literal '\(t)'", p, detail: "InvalidNumberLiteral")
             }
-            return Token(kind: .int(v <= UInt64(Int64.max) ? Int64(v) : (v == UInt64(Int64.max) + 1 ? Int64.min : nil)), text: t, pos: p, end: i)
+            return Token(kind: .int(v <= UInt64(Int64.max) ? Int64(v) : nil), text: t, pos: p, end: i)
         }
         digits(isDigit)
         var isFloat = false
@@ -206,7 +208,7 @@ struct Lexer {
             throw err("invalid number literal '\(t)'", p, detail: "InvalidNumberLiteral")
         }
         if let v = Int64(clean) { return Token(kind: .int(v), text: t, pos: p, end: i) }
-        return Token(kind: .int(clean == "9223372036854775808" ? Int64.min : nil), text: t, pos: p, end: i)
+        return Token(kind: .int(nil), text: t, pos: p, end: i)
     }
 
     mutating func string(_ p: SourcePos, quote: Unicode.Scalar) throws -> Token {

@@ -202,8 +202,12 @@ final class Matcher {
             func dfs(_ at: Int32, _ row: inout Row, _ used: inout [Int32]) throws -> Bool {
                 if stack.count >= vl.min {
                     let list = (p.reversed ? stack.reversed() : stack).map { QueryValue.relationship(EdgeID($0)) }
-                    if r.isNew { row[r.slot] = .list(list) }
-                    if !(try arrive(at, &row, &used)) { return false }
+                    if r.isNew {
+                        row[r.slot] = .list(list)
+                        if !(try arrive(at, &row, &used)) { return false }
+                    } else if case .list(let want) = row[r.slot], GroupKey(.list(want)) == GroupKey(.list(list)) {
+                        if !(try arrive(at, &row, &used)) { return false }
+                    }
                 }
                 if let mx = vl.max, stack.count >= mx { return true }
                 var ok = true
@@ -385,6 +389,27 @@ extension Compiler {
         var relVarsInClause: Set<String> = []
         var parts: [CPart] = []
         let hints = conjuncts(predicate)
+        var elementVars = Set<String>()
+        for part in patterns {
+            for n in part.nodes { if let v = n.variable { elementVars.insert(v) } }
+            for r in part.rels { if let v = r.variable { elementVars.insert(v) } }
+        }
+        var declaredSoFar = Set<String>()
+        for part in patterns {
+            var mine = Set<String>()
+            for n in part.nodes { if let v = n.variable { mine.insert(v) } }
+            for r in part.rels { if let v = r.variable { mine.insert(v) } }
+            if let pv = part.pathVariable {
+                if declaredSoFar.contains(pv) || mine.contains(pv) {
+                    throw CypherError(.syntax, "VariableAlreadyBound", "variable `\(pv)` is already used in the pattern", part.pos)
+                }
+                if elementVars.contains(pv) {
+                    throw CypherError(.syntax, "VariableTypeConflict", "variable `\(pv)` is a path and cannot be used as a node or relationship", part.pos)
+                }
+                declaredSoFar.insert(pv)
+            }
+            declaredSoFar.formUnion(mine)
+        }
         for part in patterns {
             if let pv = part.pathVariable, scope.has(pv) {
                 throw CypherError(.syntax, "VariableAlreadyBound", "variable `\(pv)` is already defined", part.pos)
@@ -397,7 +422,7 @@ extension Compiler {
                 var slot: Int
                 if let v = np.variable {
                     if let k = scope.kinds[v] {
-                        if k != .node && k != .value {
+                        if k != .node && (k != .value || (scope.types[v] != nil && scope.types[v] != "NODE" && scope.types[v] != "NULL")) {
                             throw CypherError(.syntax, "VariableTypeConflict", "variable `\(v)` is not a node", np.pos)
                         }
                         slot = scope.slots[v]!
@@ -439,9 +464,9 @@ extension Compiler {
                         if let k = scope.kinds[v] {
                             if rp.varLength != nil {
                                 if k != .relList && k != .value { throw CypherError(.syntax, "VariableTypeConflict", "variable `\(v)` is not a list of relationships", rp.pos) }
-                                throw CypherError(.syntax, "VariableAlreadyBound", "variable `\(v)` is already defined", rp.pos)
+                                if context == .merge { throw CypherError(.syntax, "VariableAlreadyBound", "variable `\(v)` is already defined", rp.pos) }
                             }
-                            if k != .rel && k != .value { throw CypherError(.syntax, "VariableTypeConflict", "variable `\(v)` is not a relationship", rp.pos) }
+                            if rp.varLength == nil && (k != .rel && k != .value || (scope.types[v] != nil && scope.types[v] != "RELATIONSHIP" && scope.types[v] != "NULL")) { throw CypherError(.syntax, "VariableTypeConflict", "variable `\(v)` is not a relationship", rp.pos) }
                             if context == .merge { throw CypherError(.syntax, "VariableAlreadyBound", "variable `\(v)` is already defined", rp.pos) }
                             rslot = scope.slots[v]!
                             rNew = rslot >= widthBefore
@@ -525,6 +550,7 @@ extension Compiler {
             }
             throw CypherError(.syntax, "InvalidAggregation", "aggregate functions are not allowed in WHERE", pos)
         }
+        try staticCheck(e, scope, allowed: ["BOOLEAN"], "WHERE")
         let ev = try compile(e, scope)
         return { r, ctx in
             let v = try ev(r, ctx)

@@ -256,7 +256,11 @@ final class LimitOp: Op {
     init(_ input: Op, _ count: @escaping Eval) { self.count = count; super.init(input) }
     override var describe: String { "Limit" }
     override func next(_ ctx: ExecContext) throws -> Row? {
-        if remaining == nil { remaining = try constantCount(count, ctx, "LIMIT") }
+        if remaining == nil {
+            remaining = try constantCount(count, ctx, "LIMIT")
+            // Pull once even for LIMIT 0 so that eager updates below still happen.
+            if remaining == 0 { _ = try input!.next(ctx) }
+        }
         if remaining! <= 0 { return nil }
         remaining! -= 1
         return try input!.next(ctx)

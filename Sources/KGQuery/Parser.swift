@@ -400,12 +400,11 @@ public struct Parser {
         if cur.isSymbol("-") {
             let t = cur
             p += 1
-            if case .int(let v) = cur.kind, cur.pos.offset == t.end || true {
-                if v == nil || v == Int64.min {
-                    if cur.text.replacingOccurrences(of: "_", with: "") == "9223372036854775808" || v == Int64.min && cur.text.lowercased().hasPrefix("0x") || v == Int64.min && cur.text.lowercased().hasPrefix("0o") {
-                        p += 1
-                        return try postfixOps(.literal(.int(Int64.min)))
-                    }
+            if case .int(nil) = cur.kind {
+                let clean = cur.text.replacingOccurrences(of: "_", with: "").lowercased()
+                if clean == "9223372036854775808" || clean == "0x8000000000000000" || clean == "0o1000000000000000000000" {
+                    p += 1
+                    return try postfixOps(.literal(.int(Int64.min)))
                 }
             }
             return .unary(.neg, try unary())

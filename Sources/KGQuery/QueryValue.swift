@@ -210,6 +210,7 @@ extension QueryValue {
         case (.string(let x), .string(let y)): return x == y ? 0 : (x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : 1)
         case (.bool(let x), .bool(let y)): return x == y ? 0 : (!x ? -1 : 1)
         case (.int(let x), .int(let y)): return x == y ? 0 : (x < y ? -1 : 1)
+        case (.null, .null): return 0
         default:
             let x = a.numeric!, y = b.numeric!
             if x.isNaN || y.isNaN { return x.isNaN == y.isNaN ? 0 : (x.isNaN ? 1 : -1) }

@@ -186,6 +186,7 @@ extension Compiler {
     func compileSetItem(_ item: SetItem, _ scope: Scope) throws -> Action {
         switch item {
         case .property(let target, let key, let value):
+            try rejectPatternExpressions(value)
             let et = try compile(target, scope)
             let ev = try compile(value, scope)
             if containsAggregate(value) { throw CypherError(.syntax, "InvalidAggregation", "aggregate functions are not allowed in SET") }
@@ -277,8 +278,10 @@ extension Compiler {
         var evals: [Eval] = []
         for e in exprs {
             switch e {
-            case .hasLabels, .literal, .binary, .unary, .list, .map:
-                throw CypherError(.syntax, "InvalidDelete", "DELETE needs a node, relationship or path", pos)
+            case .hasLabels:
+                throw CypherError(.syntax, "InvalidDelete", "DELETE needs a node, relationship or path, not a label expression", pos)
+            case .literal, .binary, .unary, .list, .map:
+                throw CypherError(.syntax, "InvalidArgumentType", "DELETE needs a node, relationship or path", pos)
             default: break
             }
             if containsAggregate(e) { throw CypherError(.syntax, "InvalidAggregation", "aggregate functions are not allowed in DELETE") }
