@@ -24,12 +24,13 @@ import Darwin
 /// `touch` does not invalidate but an edit of the same size within the same clock tick does.
 /// Use `Validation.hashAll` to hash every file regardless.
 ///
-/// Typical use (what `kg` does when it loads a graph folder):
+/// Typical use, in a command that only reads the graph:
 /// ```swift
-/// if let g = GraphCache.loadGraph(directory: dir) { return g }
-/// let key = try GraphCache.fingerprint(directory: dir)   // before parsing
-/// let g = try parseAndBuild(dir)                          // the .kg loader
-/// try? GraphCache.store(g, directory: dir, fingerprint: key)
+/// if let cached = GraphCache.load(directory: dir, readings: readingsOption) { return cached }
+/// let key = try? GraphCache.fingerprint(directory: URL(fileURLWithPath: dir))  // before parsing
+/// let loaded = GraphLoader.load(directory: dir, readings: readingsOption)
+/// if let key { _ = try? GraphCache.store(loaded, fingerprint: key) }           // no-op with errors
+/// return loaded
 /// ```
 public enum GraphCache {
     /// Bumped whenever the binary layout or the meaning of a loaded graph changes.
@@ -185,10 +186,76 @@ public enum GraphCache {
     /// corrupted, other layout version or salt, or caching disabled). Never throws: a bad cache
     /// is simply not used.
     public static func loadGraph(directory: URL, salt: String = "", validation: Validation = .metadata) -> Graph? {
+        loadPayload(directory: directory, salt: salt, validation: validation)?.graph
+    }
+
+    /// The cached `LoadedGraph` of a graph folder, or nil (see `loadGraph`).
+    ///
+    /// It holds the graph, the diagnostics (warnings) of the original load, where kinds and
+    /// relation types were declared, and the readings folder resolved now (`readings`, else
+    /// `KG_READINGS`, else `kg.conf`) — but no parsed documents and no per-node origins: use it
+    /// for commands that only read (query without `--save`, stats, show, path, export), and the
+    /// text loader for commands that edit files (fmt, link --apply, query --save, import).
+    public static func load(directory: String, readings: String? = nil, salt: String = "",
+                            validation: Validation = .metadata) -> LoadedGraph? {
+        let url = URL(fileURLWithPath: directory, isDirectory: true)
+        guard let p = loadPayload(directory: url, salt: salt, validation: validation) else { return nil }
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        func place(_ rel: String) -> String { rel.hasPrefix("/") ? rel : prefix + rel }
+        let diags = p.diagnostics.map { d -> Diagnostic in
+            var d = d
+            d.file = place(d.file)
+            return d
+        }
+        func origins(_ m: [(String, String, Int, Int)]) -> [String: SourceLocation] {
+            Dictionary(m.map { ($0.0, SourceLocation(file: place($0.1), line: $0.2, column: $0.3)) }, uniquingKeysWith: { a, _ in a })
+        }
+        let resolved = readings ?? GraphLoader.envReadings() ?? GraphLoader.readConfig(directory: directory).0
+        return LoadedGraph(graph: p.graph, documents: [], diagnostics: diags, readingsDirectory: resolved,
+                           directory: directory, nodeOrigins: [], edgeOrigins: [],
+                           kindOrigins: origins(p.kindOrigins), relationTypeOrigins: origins(p.relationTypeOrigins))
+    }
+
+    /// Stores the cache of a freshly loaded graph folder (`loaded` as `GraphLoader.load` returned
+    /// it, `key` taken before loading). Graphs with errors are not cached (returns false).
+    @discardableResult
+    public static func store(_ loaded: LoadedGraph, fingerprint key: Fingerprint, salt: String = "") throws -> Bool {
+        guard !loaded.hasErrors, let directory = loaded.directory else { return false }
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        func rel(_ path: String) -> String { path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path }
+        var extras = Extras()
+        extras.diagnostics = loaded.diagnostics.map { d in
+            var d = d
+            d.file = rel(d.file)
+            return d
+        }
+        extras.kindOrigins = loaded.kindOrigins.sorted { $0.key < $1.key }.map { ($0.key, rel($0.value.file), $0.value.line, $0.value.column) }
+        extras.relationTypeOrigins = loaded.relationTypeOrigins.sorted { $0.key < $1.key }
+            .map { ($0.key, rel($0.value.file), $0.value.line, $0.value.column) }
+        return try store(loaded.graph, directory: URL(fileURLWithPath: directory, isDirectory: true),
+                         fingerprint: key, salt: salt, extras: extras)
+    }
+
+    /// What a cache file holds besides the graph.
+    struct Extras {
+        var diagnostics: [Diagnostic] = []
+        /// (name, file relative to the graph folder, line, column)
+        var kindOrigins: [(String, String, Int, Int)] = []
+        var relationTypeOrigins: [(String, String, Int, Int)] = []
+    }
+
+    struct Payload {
+        var graph: Graph
+        var diagnostics: [Diagnostic]
+        var kindOrigins: [(String, String, Int, Int)]
+        var relationTypeOrigins: [(String, String, Int, Int)]
+    }
+
+    static func loadPayload(directory: URL, salt: String, validation: Validation) -> Payload? {
         guard !isDisabled else { return nil }
         let file = cacheFile(for: directory)
         guard let data = try? Data(contentsOf: file, options: [.alwaysMapped]) else { return nil }
-        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Graph? in
+        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Payload? in
             guard raw.count > magic.count + 16 else { return nil }
             let body = UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 8)])
             let stored = raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self).littleEndian
@@ -212,17 +279,68 @@ public enum GraphCache {
                 guard matches(Fingerprint(files: files), directory: directory, writtenAtNs: writtenAt,
                               validation: validation)
                 else { return nil }
+                let extras = try decodeExtras(&r)
                 let g = try GraphCacheCodec.decode(&r)
                 guard r.remaining == 0 else { return nil }
-                return g
+                return Payload(graph: g, diagnostics: extras.diagnostics, kindOrigins: extras.kindOrigins,
+                               relationTypeOrigins: extras.relationTypeOrigins)
             } catch {
                 return nil
             }
         }
     }
 
+    static func encodeExtras(_ x: Extras, _ w: inout ByteWriter) {
+        w.varint(UInt64(x.diagnostics.count))
+        for d in x.diagnostics {
+            w.byte(d.severity == .error ? 1 : 0)
+            w.string(d.message); w.string(d.file)
+            w.varint(UInt64(max(d.line, 0))); w.varint(UInt64(max(d.column, 0)))
+            w.string(d.sourceLine); w.optString(d.suggestion)
+            w.varint(UInt64(d.notes.count))
+            for n in d.notes { w.string(n) }
+            w.string(d.code)
+        }
+        for list in [x.kindOrigins, x.relationTypeOrigins] {
+            w.varint(UInt64(list.count))
+            for (name, file, line, col) in list {
+                w.string(name); w.string(file); w.varint(UInt64(max(line, 0))); w.varint(UInt64(max(col, 0)))
+            }
+        }
+    }
+
+    static func decodeExtras(_ r: inout ByteReader) throws -> Extras {
+        var x = Extras()
+        func small(_ v: UInt64) throws -> Int {
+            guard v <= UInt64(Int32.max) else { throw GraphCacheCodec.Failure("number out of range") }
+            return Int(v)
+        }
+        let nd = try r.count(limit: r.remaining)
+        for _ in 0..<nd {
+            let sev: Diagnostic.Severity = try r.byte() == 1 ? .error : .warning
+            let message = try r.string(), file = try r.string()
+            let line = try small(try r.varint()), col = try small(try r.varint())
+            let src = try r.string(), sugg = try r.optString()
+            let nn = try r.count(limit: r.remaining)
+            var notes: [String] = []
+            for _ in 0..<nn { notes.append(try r.string()) }
+            let code = try r.string()
+            x.diagnostics.append(Diagnostic(sev, message, file: file, line: line, column: col, sourceLine: src,
+                                            suggestion: sugg, notes: notes, code: code))
+        }
+        for k in 0..<2 {
+            let n = try r.count(limit: r.remaining)
+            var list: [(String, String, Int, Int)] = []
+            for _ in 0..<n {
+                list.append((try r.string(), try r.string(), try small(try r.varint()), try small(try r.varint())))
+            }
+            if k == 0 { x.kindOrigins = list } else { x.relationTypeOrigins = list }
+        }
+        return x
+    }
+
     /// The bytes of a cache file for `graph` under `key` (exposed for tests and tools).
-    static func encodeFile(_ graph: Graph, fingerprint key: Fingerprint, salt: String) -> [UInt8]? {
+    static func encodeFile(_ graph: Graph, fingerprint key: Fingerprint, salt: String, extras: Extras = Extras()) -> [UInt8]? {
         var w = ByteWriter()
         w.bytes.reserveCapacity(1 << 20)
         w.raw(magic)
@@ -239,6 +357,7 @@ public enum GraphCache {
             precondition(f.sha256.count == 32)
             w.raw(f.sha256)
         }
+        encodeExtras(extras, &w)
         guard GraphCacheCodec.encode(graph, into: &w) else { return nil }
         let sum = w.bytes.withUnsafeBytes { cacheChecksum($0) }
         w.u64(sum)
@@ -251,8 +370,12 @@ public enum GraphCache {
     /// may ignore since the cache is optional.
     @discardableResult
     public static func store(_ graph: Graph, directory: URL, fingerprint key: Fingerprint, salt: String = "") throws -> Bool {
+        try store(graph, directory: directory, fingerprint: key, salt: salt, extras: Extras())
+    }
+
+    static func store(_ graph: Graph, directory: URL, fingerprint key: Fingerprint, salt: String, extras: Extras) throws -> Bool {
         guard !isDisabled else { return false }
-        guard let bytes = encodeFile(graph, fingerprint: key, salt: salt) else { return false }
+        guard let bytes = encodeFile(graph, fingerprint: key, salt: salt, extras: extras) else { return false }
         let file = cacheFile(for: directory)
         let folder = file.deletingLastPathComponent()
         let fm = FileManager.default

@@ -98,7 +98,7 @@ private func samePropertyMaps(_ a: PropertyMap, _ b: PropertyMap) -> Bool {
 }
 
 /// Everything observable about two graphs, compared field by field.
-private func expectSameGraph(_ a: Graph, _ b: Graph, sourceLocation: SourceLocation = #_sourceLocation) {
+private func expectSameGraph(_ a: Graph, _ b: Graph, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
     #expect(a.strings.count == b.strings.count, sourceLocation: sourceLocation)
     for i in 0..<min(a.strings.count, b.strings.count) {
         #expect(a.strings[Symbol(raw: Int32(i))] == b.strings[Symbol(raw: Int32(i))], sourceLocation: sourceLocation)
@@ -373,5 +373,67 @@ private final class TempGraph {
         try GraphCache.store(randomGraph(seed: 12), directory: t.dir, fingerprint: try GraphCache.fingerprint(directory: t.dir))
         let names = try FileManager.default.contentsOfDirectory(atPath: t.dir.appendingPathComponent(".kgcache").path).sorted()
         #expect(names == [".gitignore", "graph.bin"])
+    }
+}
+
+// MARK: Against the text loader
+
+/// The repository's knowledge base (Graph/), copied to a temporary folder so no cache is written
+/// into the repository.
+private func copyOfRepositoryGraph() throws -> TempGraph {
+    let repoGraph = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Graph", isDirectory: true)
+    let t = try TempGraph(files: [:])
+    for rel in GraphLoader.kgFiles(in: repoGraph.path) + ["kg.conf"] {
+        let src = repoGraph.appendingPathComponent(rel)
+        guard let data = FileManager.default.contents(atPath: src.path) else { continue }
+        try t.write(rel, String(decoding: data, as: UTF8.self))
+    }
+    return t
+}
+
+@Suite(.serialized) struct BinaryCacheLoaderTests {
+    @Test func cachedLoadEqualsTheTextLoadOfTheKnowledgeBase() throws {
+        let t = try copyOfRepositoryGraph()
+        let dir = t.dir.path
+        let key = try GraphCache.fingerprint(directory: t.dir)
+        let text = GraphLoader.load(directory: dir)
+        #expect(!text.hasErrors, "Graph/ must load without errors: \(text.diagnostics.prefix(3))")
+        #expect(text.graph.nodeCount > 10)
+        #expect(try GraphCache.store(text, fingerprint: key))
+        let cached = try #require(GraphCache.load(directory: dir))
+        expectSameGraph(text.graph, cached.graph)
+        #expect(cached.diagnostics == text.diagnostics)
+        #expect(cached.kindOrigins == text.kindOrigins)
+        #expect(cached.relationTypeOrigins == text.relationTypeOrigins)
+        #expect(cached.readingsDirectory == text.readingsDirectory)
+        #expect(cached.directory == dir)
+        #expect(cached.documents.isEmpty && cached.loadedNodeCapacity == 0)
+    }
+
+    @Test func anEditInvalidatesAndTheNextStoreMatchesTheNewText() throws {
+        let t = try copyOfRepositoryGraph()
+        let dir = t.dir.path
+        let first = GraphLoader.load(directory: dir)
+        try GraphCache.store(first, fingerprint: try GraphCache.fingerprint(directory: t.dir))
+        #expect(GraphCache.load(directory: dir) != nil)
+        try t.write("zz-extra.kg", "concept zz-extra \"Extra concept for the cache test\" : Concept\n")
+        #expect(GraphCache.load(directory: dir) == nil)
+        let key = try GraphCache.fingerprint(directory: t.dir)
+        let second = GraphLoader.load(directory: dir)
+        #expect(second.graph.nodeCount == first.graph.nodeCount + 1)
+        try GraphCache.store(second, fingerprint: key)
+        let cached = try #require(GraphCache.load(directory: dir))
+        expectSameGraph(second.graph, cached.graph)
+        #expect(cached.graph.resolve(name: "extra concept for the cache test").count == 1)
+    }
+
+    @Test func aGraphWithErrorsIsNotCached() throws {
+        let t = try TempGraph(files: ["a.kg": "kind Concept\nconcept a \"A\" : Nope\n"])
+        let key = try GraphCache.fingerprint(directory: t.dir)
+        let loaded = GraphLoader.load(directory: t.dir.path)
+        #expect(loaded.hasErrors)
+        #expect(try GraphCache.store(loaded, fingerprint: key) == false)
+        #expect(GraphCache.load(directory: t.dir.path) == nil)
     }
 }
