@@ -13,6 +13,8 @@ import KGCore
 ///   `reading`, `locator`, `note`; further evidence as the parallel lists `more_readings`,
 ///   `more_locators`, `more_notes` ("" where absent).
 /// - With an index dialect, an index on `id` per kind is created first so the MATCHes are cheap.
+/// - Lists that are nested or mix types (which Cypher databases cannot store) are written as their
+///   JSON text.
 /// - Non-finite floats are written as `0.0/0.0`, `1.0/0.0`, `-1.0/0.0`.
 public enum CypherScriptWriter {
     public enum IndexDialect: String, CaseIterable, Sendable {
@@ -155,6 +157,15 @@ public enum CypherScriptWriter {
     }
 
     static func map(_ entries: [(String, Value)]) -> String {
-        "{" + entries.map { name($0.0) + ": " + literal($0.1) }.joined(separator: ", ") + "}"
+        "{" + entries.map { name($0.0) + ": " + literal(storable($0.1)) }.joined(separator: ", ") + "}"
+    }
+
+    /// The value as a Cypher database can store it: property lists must be flat and of one type,
+    /// so any other list is written as its JSON text (a string).
+    public static func storable(_ v: Value) -> Value {
+        guard case .list(let l) = v, let first = l.first else { return v }
+        let tag = first.typeName
+        if l.allSatisfy({ $0.typeName == tag && $0.listValue == nil && !$0.isNull }) { return v }
+        return .string(JSONText.string(v))
     }
 }

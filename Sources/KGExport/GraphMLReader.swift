@@ -64,6 +64,7 @@ public enum GraphMLReader {
             throw GraphMLImportError(file: path, line: 0, message: "cannot open the file for reading")
         }
         defer { xmlFreeTextReader(reader) }
+        try refuseDoctype(path)
         let state = ReaderState(file: path, options: options, reader: reader)
         let ctx = Unmanaged.passUnretained(state).toOpaque()
         xmlTextReaderSetStructuredErrorHandler(reader, { ctx, err in
@@ -73,6 +74,32 @@ public enum GraphMLReader {
         }, ctx)
         try state.run()
         return GraphMLImport(graph: state.graph, warnings: state.warnings)
+    }
+}
+
+extension GraphMLReader {
+    /// Refuses a document type declaration before parsing starts, naming its line (the reader
+    /// reports it only after the parser has read past it).
+    static func refuseDoctype(_ path: String) throws {
+        guard let h = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? h.close() }
+        let head = [UInt8]((try? h.read(upToCount: 1 << 16)) ?? Data())
+        let pattern = Array("<!DOCTYPE".utf8)
+        var line = 1
+        var i = 0
+        while i + pattern.count <= head.count {
+            let b = head[i]
+            if b == 0x0A { line += 1 }
+            if b == UInt8(ascii: "<") {
+                if Array(head[i..<i + pattern.count]) == pattern {
+                    throw GraphMLImportError(file: path, line: line,
+                                             message: "document type declarations are not accepted in GraphML (possible entity attack)")
+                }
+                // Past the prologue: the first element starts.
+                if i + 1 < head.count, head[i + 1] != UInt8(ascii: "?"), head[i + 1] != UInt8(ascii: "!") { return }
+            }
+            i += 1
+        }
     }
 }
 
@@ -132,6 +159,7 @@ private final class ReaderState {
     var dataKey = -1
     var dataLine = 0
     var dataText: [UInt8] = []
+    var dataTooLong = false
     var labelText: [UInt8] = []
     var labelTaken = false
     var graphDepth = 0
@@ -153,7 +181,14 @@ private final class ReaderState {
         self.reader = reader
     }
 
-    var line: Int { Int(xmlTextReaderGetParserLineNumber(reader)) }
+    /// Line of the node the reader is on (the parser itself may have read ahead).
+    var line: Int {
+        if let n = xmlTextReaderCurrentNode(reader) {
+            let l = xmlGetLineNo(n)
+            if l > 0 { return Int(l) }
+        }
+        return Int(xmlTextReaderGetParserLineNumber(reader))
+    }
 
     func fail(_ message: String, line: Int? = nil) -> GraphMLImportError {
         GraphMLImportError(file: file, line: line ?? self.line, message: message)
@@ -325,6 +360,7 @@ private final class ReaderState {
             }
             dataLine = line
             dataText.removeAll(keepingCapacity: true)
+            dataTooLong = false
             frame = .data
         } else if gml && nameIs(name, "hyperedge") {
             if !warnedHyper { warn("hyperedges are not supported and were skipped"); warnedHyper = true }
@@ -348,7 +384,7 @@ private final class ReaderState {
         let n = strlen(UnsafeRawPointer(v).assumingMemoryBound(to: CChar.self))
         let buf = UnsafeBufferPointer(start: v, count: n)
         switch f {
-        case .data: if dataText.count + n <= options.maxValueBytes { dataText.append(contentsOf: buf) } else { dataText.append(0xFF) }
+        case .data: if dataText.count + n <= options.maxValueBytes { dataText.append(contentsOf: buf) } else { dataTooLong = true }
         case .label: if labelText.count + n <= options.maxValueBytes { labelText.append(contentsOf: buf) }
         default: defaultText += String(decoding: buf, as: UTF8.self)
         }
@@ -369,7 +405,7 @@ private final class ReaderState {
             graphDepth -= 1
             edgeDefaultDirected.removeLast()
         case .data:
-            if dataText.count > options.maxValueBytes {
+            if dataTooLong {
                 throw fail("a data value is longer than \(options.maxValueBytes) bytes", line: dataLine)
             }
             if dataKey >= 0 {
@@ -526,7 +562,7 @@ private final class ReaderState {
             var n = v.name
             if n == (labelKey ?? "label") { continue }
             if n == "kind", case .string(let k) = v.value, !k.isEmpty { kind = Self.name(k); continue }
-            if n == "labels", case .list(let l) = v.value, v.key.id == "n.labels" {
+            if n == "labels", case .list(let l) = v.value, v.key.id == "n.labels.list" {
                 extraLabels = l.compactMap(\.stringValue).map { Self.name($0) }
                 continue
             }

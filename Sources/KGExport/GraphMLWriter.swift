@@ -173,7 +173,7 @@ public enum GraphMLWriter {
                         desc: "kind of the concept (its first label)"),
             ]
             if anyExtraLabels {
-                decls.append(KeyDecl(id: "n.labels", forWhat: "node", attrName: "labels", attrType: "string",
+                decls.append(KeyDecl(id: "n.labels.list", forWhat: "node", attrName: "labels", attrType: "string",
                                      desc: "further labels, as a JSON list"))
             }
             let nodeOrder = sortedKeys(nodeKeys, reserved: GraphMLWriter.reservedNodeNames)
@@ -201,7 +201,7 @@ public enum GraphMLWriter {
                                      desc: "note on the evidence"))
             }
             if anyExtraEvidence {
-                decls.append(KeyDecl(id: "e.evidence", forWhat: "edge", attrName: "evidence", attrType: "string",
+                decls.append(KeyDecl(id: "e.evidence.list", forWhat: "edge", attrName: "evidence", attrType: "string",
                                      desc: "further evidence, as a JSON list of [reading, locator, note]"))
             }
             let edgeOrder = sortedKeys(edgeKeys, reserved: GraphMLWriter.reservedEdgeNames)
@@ -254,7 +254,7 @@ public enum GraphMLWriter {
                     line(3); s("<data key=\"n.kind\">"); text(graph.strings[k]); s("</data>")
                 }
                 if labels.count > 1 {
-                    line(3); s("<data key=\"n.labels\">")
+                    line(3); s("<data key=\"n.labels.list\">")
                     value(.list(labels.dropFirst().map { .string(graph.strings[$0]) }))
                     s("</data>")
                 }
@@ -283,7 +283,7 @@ public enum GraphMLWriter {
                     if let l = f.locator { line(3); s("<data key=\"e.locator\">"); str(l.description); s("</data>") }
                     if let note = f.note { line(3); s("<data key=\"e.note\">"); text(note); s("</data>") }
                     if ev.count > 1 {
-                        line(3); s("<data key=\"e.evidence\">")
+                        line(3); s("<data key=\"e.evidence.list\">")
                         value(.list(ev.dropFirst().map { x in
                             .list([.string(x.reading), x.locator.map { .string($0.description) } ?? .null,
                                    x.note.map { .string($0) } ?? .null])

