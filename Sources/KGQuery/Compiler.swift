@@ -36,7 +36,19 @@ final class Compiler {
             case .match(let optional, let patterns, let predicate, _):
                 let before = scope.width
                 let m = try compileMatch(patterns, &scope, optional: optional, predicate: predicate, context: .match)
-                op = MatchOp(op, m, optional: optional, newSlots: Array(before..<scope.width))
+                if !optional && m.parts.count > 1 && m.parts.allSatisfy({ $0.shortest == nil }) {
+                    // Several pattern parts: one streaming operator per part (a cartesian product
+                    // stays lazy), then relationship uniqueness across the parts, then WHERE.
+                    for (i, part) in m.parts.enumerated() {
+                        let pm = Matcher(parts: [part], predicate: nil, description: patterns[i].description, width: m.width)
+                        op = MatchOp(op, pm, optional: false, newSlots: [])
+                    }
+                    let relSlots = m.parts.flatMap(\.relSlots)
+                    if relSlots.count > 1 { op = DistinctRelationshipsOp(op, relSlots) }
+                    if let p = m.predicate, let pe = predicate { op = FilterOp(op, p, pe.description) }
+                } else {
+                    op = MatchOp(op, m, optional: optional, newSlots: Array(before..<scope.width))
+                }
             case .unwind(let e, let v, let pos):
                 let ev = try compile(e, scope)
                 if scope.has(v) { throw CypherError(.syntax, "VariableAlreadyBound", "variable `\(v)` is already defined", pos) }

@@ -105,6 +105,34 @@ final class MatchOp: Op {
     }
 }
 
+/// Drops rows in which one relationship is bound twice (openCypher's relationship uniqueness
+/// within one MATCH, checked across pattern parts that were matched separately).
+final class DistinctRelationshipsOp: Op {
+    let slots: [Int]
+    init(_ input: Op, _ slots: [Int]) { self.slots = slots; super.init(input) }
+    override var describe: String { "RelationshipUniqueness" }
+    override func next(_ ctx: ExecContext) throws -> Row? {
+        rows: while let r = try input!.next(ctx) {
+            var seen: [EdgeID] = []
+            for s in slots {
+                switch r[s] {
+                case .relationship(let e):
+                    if seen.contains(e) { continue rows }
+                    seen.append(e)
+                case .list(let l):
+                    for case .relationship(let e) in l {
+                        if seen.contains(e) { continue rows }
+                        seen.append(e)
+                    }
+                default: break
+                }
+            }
+            return r
+        }
+        return nil
+    }
+}
+
 final class FilterOp: Op {
     let pred: Eval
     let text: String

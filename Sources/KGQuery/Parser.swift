@@ -656,11 +656,6 @@ public func splitStatements(_ script: String) -> [(text: String, line: Int)] {
             continue
         }
         if c == "\n" { line += 1 }
-        if String(curText).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && !(c == " " || c == "\n" || c == "\t" || c == "\r") {
-            // first significant character: statement starts on this line
-            curText = String.UnicodeScalarView()
-            startLine = line
-        }
         curText.append(c)
         i += 1
     }

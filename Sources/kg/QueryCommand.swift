@@ -93,7 +93,9 @@ struct QueryCommand: ParsableCommand {
                 last = try engine.run(st.text, parameters: parameters, collectStats: stats && isLast)
             } catch let e as CypherError {
                 var msg = e.rendered(query: st.text)
-                if statements.count > 1 { msg += "\n  (statement \(i + 1), starting on line \(st.line) of the script)" }
+                if statements.count > 1 {
+                    msg += "\n  (in statement \(i + 1) of the script" + (e.line > 0 ? ", script line \(st.line + e.line - 1))" : ")")
+                }
                 FileHandle.standardError.write((msg + "\n").data(using: .utf8)!)
                 throw ExitCode(1)
             }
