@@ -160,8 +160,15 @@ public final class AliasMatcher {
             frozenKeys[i] = k
             frozenVals[i] = v
         }
+        // Per node: 0 no pattern ends here; 1 one pattern that needs no check; 2 look closer.
+        var quick = [UInt8](repeating: 0, count: terminal.count)
+        for (k, t) in terminal.enumerated() where t >= 0 {
+            quick[k] = (extraTerminals[Int32(k)] == nil && !patterns[Int(t)].requiresCaps) ? 1 : 2
+        }
+        frozenQuick = quick
         frozenFor = nodeCount
     }
+    private var frozenQuick: [UInt8] = []
 
     @inline(__always) static func mix(_ k: UInt64) -> UInt64 {
         var x = k &* 0x9E37_79B9_7F4A_7C15
@@ -175,23 +182,24 @@ public final class AliasMatcher {
     /// match. `progress` is called now and then with the fraction of words done.
     public func match(tokens: [WordToken], text: UnsafeBufferPointer<UInt8>? = nil, progress: ((Double) -> Void)? = nil) -> [Match] {
         freeze()
-        var out: [Match] = []
         let n = tokens.count
         let rootCount = Int32(rootChild.count)
         let term = terminal
         let keys = frozenKeys, vals = frozenVals
         let kmask = keys.count - 1
-        let needsCheck = patterns.map(\.requiresCaps)
-        tokens.withUnsafeBufferPointer { tp in
+        let needsCheck = frozenQuick
+        // `out` lives inside the closures: a captured var would pay a dynamic exclusivity check per append.
+        let out: [Match] = tokens.withUnsafeBufferPointer { tp in
         rootChild.withUnsafeBufferPointer { rc in
         term.withUnsafeBufferPointer { tm in
         keys.withUnsafeBufferPointer { kp in
         vals.withUnsafeBufferPointer { vp in
-        needsCheck.withUnsafeBufferPointer { nc in
+        needsCheck.withUnsafeBufferPointer { nc -> [Match] in
+            var out: [Match] = []
             @inline(__always) func ok(_ node: Int32, _ i: Int, _ j: Int) -> Bool {
-                let t = tm[Int(node)]
-                if t < 0 { return false }
-                if !nc[Int(t)] && extraTerminals[node] == nil { return true }
+                let q = nc[Int(node)]
+                if q == 0 { return false }
+                if q == 1 { return true }
                 for p in terminals(node) where patternAccepts(Int(p), tp, i, j, text) { return true }
                 return false
             }
@@ -223,6 +231,12 @@ public final class AliasMatcher {
                     if ok(node, i, j) { bestEnd = j; bestNode = node }
                 }
                 if bestEnd < 0 { i += 1; continue }
+                if nc[Int(bestNode)] == 1 {
+                    out.append(Match(pattern: Int(tm[Int(bestNode)]), start: Int(tp[i].start), end: Int(tp[bestEnd].end),
+                                     firstWord: i, lastWord: bestEnd))
+                    i = bestEnd + 1
+                    continue
+                }
                 var targets: [Int] = []
                 for p in terminals(bestNode) where patternAccepts(Int(p), tp, i, bestEnd, text) {
                     if targets.contains(patterns[Int(p)].target) { continue }
@@ -232,6 +246,7 @@ public final class AliasMatcher {
                 }
                 i = bestEnd + 1
             }
+            return out
         }
         }
         }

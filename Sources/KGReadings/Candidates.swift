@@ -86,8 +86,14 @@ struct CandidateFinder {
                 while k >= 0 && li >= 0 && steps < wanted.count + 4 {
                     let lw = lower(k)
                     if k < j - 1 && !joined(k + 1) { break }
-                    if let f = lw.first, f == wanted[li] { li -= 1; startWord = k }
-                    else if !CommonWords.stop.contains(lw) { break }
+                    // A word gives its first letter, or all its capitals when it has several ("AI").
+                    let w = word(k)
+                    let caps = w.filter { $0.isUppercase }
+                    let give: [Character] = caps.count >= 2 ? Array(caps.lowercased()) : (lw.first.map { [$0] } ?? [])
+                    if !give.isEmpty, give.count <= li + 1, Array(wanted[(li + 1 - give.count)...li]) == give {
+                        li -= give.count
+                        startWord = k
+                    } else if !CommonWords.stop.contains(lw) { break }
                     k -= 1
                     steps += 1
                 }

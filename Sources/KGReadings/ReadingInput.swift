@@ -159,8 +159,9 @@ public enum MarkdownMask {
             while p < lineEnd && (b[p] == 0x20 || b[p] == 0x09) { p += 1 }
             let isFence = p + 2 < lineEnd && (b[p] == 0x60 || b[p] == 0x7E) && b[p + 1] == b[p] && b[p + 2] == b[p]
             if inFence {
+                let closes = isFence && b[p] == fenceChar
                 blank(lineStart, lineEnd)
-                if isFence && b[p] == fenceChar { inFence = false }
+                if closes { inFence = false }
             } else if isFence {
                 inFence = true
                 fenceChar = b[p]

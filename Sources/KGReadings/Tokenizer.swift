@@ -69,7 +69,7 @@ enum Tokenizer {
     /// ASCII punctuation, 3 lower-case letter or digit, 4 upper-case letter, 5 apostrophe, 6 non-ASCII.
     static let byteClass: [UInt8] = (0..<256).map { (b: Int) -> UInt8 in
         switch b {
-        case 0x20, 0x09, 0x0D, 0x2D, 0x5F: return 0
+        case 0x20, 0x09, 0x0D, 0x2D, 0x5F, 0x2A: return 0  // '*' too: emphasis in plain text
         case 0x0A: return 1
         case 0x61...0x7A, 0x30...0x39: return 3
         case 0x41...0x5A: return 4
@@ -93,8 +93,15 @@ enum Tokenizer {
                          into out: inout [WordToken]) {
         let n = bytes.count
         guard n > 0, let p = bytes.baseAddress else { return }
+        // A local array, not the captured `out`: a captured var pays a dynamic exclusivity check per append.
+        var local: [WordToken] = []
+        swap(&local, &out)
+        defer { swap(&local, &out) }
         byteClass.withUnsafeBufferPointer { clsBuf in
         foldTable.withUnsafeBufferPointer { foldBuf in
+            var out: [WordToken] = []
+            swap(&out, &local)
+            defer { swap(&out, &local) }
             let cls = clsBuf.baseAddress!, fold = foldBuf.baseAddress!
             var i = 0
             var gapNewlines = 0
@@ -302,9 +309,8 @@ final class Vocabulary {
         var k = 0
         if fold {
             while k < l {
-                var c = p[s + k]
-                if (c &- 0x41) < 26 { c |= 0x20 }
-                if q[k] != c { return false }
+                let c = p[s + k]
+                if q[k] != c && q[k] != c | 0x20 { return false }  // the pool holds folded bytes
                 k += 1
             }
         } else {
