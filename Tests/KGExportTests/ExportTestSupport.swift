@@ -178,7 +178,7 @@ enum Support {
 
     /// Differences between two graphs, nodes matched by key and edges in order (empty: same).
     /// `a` is the original; `ignoreProps` are node properties the comparison skips.
-    static func differences(_ a: Graph, _ b: Graph, ignoreNodeProps: Set<String> = []) -> [String] {
+    static func differences(_ a: Graph, _ b: Graph, ignoreNodeProps: Set<String> = [], edgeOrder: Bool = true) -> [String] {
         var out: [String] = []
         if a.nodeCount != b.nodeCount { out.append("node count \(a.nodeCount) vs \(b.nodeCount)") }
         if a.edgeCount != b.edgeCount { out.append("edge count \(a.edgeCount) vs \(b.edgeCount)") }
@@ -190,7 +190,16 @@ enum Support {
             let pb = b.properties(of: m).filter { !ignoreNodeProps.contains(b.strings[$0.key]) }
             out += propDiff("\(k)", pa.map { (a.strings[$0.key], $0.value) }, pb.map { (b.strings[$0.key], $0.value) })
         }
-        let ea = Array(a.edges), eb = Array(b.edges)
+        var ea = Array(a.edges), eb = Array(b.edges)
+        if !edgeOrder {
+            // Match edges by content: (source, type, target, evidence, properties).
+            func sig(_ g: Graph, _ e: EdgeID) -> String {
+                let props = g.storedProperties(of: e).map { "\(g.strings[$0.key])=\($0.value)" }.sorted()
+                return "\(g.key(of: g.source(of: e)))|\(g.typeName(of: e))|\(g.key(of: g.target(of: e)))|\(g.evidence(of: e))|\(props)"
+            }
+            ea.sort { sig(a, $0) < sig(a, $1) }
+            eb.sort { sig(b, $0) < sig(b, $1) }
+        }
         for (x, y) in zip(ea, eb) {
             let da = "\(a.key(of: a.source(of: x)))-\(a.typeName(of: x))->\(a.key(of: a.target(of: x)))"
             let db = "\(b.key(of: b.source(of: y)))-\(b.typeName(of: y))->\(b.key(of: b.target(of: y)))"
