@@ -24,6 +24,9 @@ struct ExportGraphMLCommand: ParsableCommand {
     @Flag(name: .customLong("no-indent"), help: "Write without line breaks and indentation.")
     var noIndent = false
 
+    @Flag(help: "Print load, selection and write times (and MB/s) to standard error.")
+    var timings = false
+
     func validate() throws {
         guard GraphMLOptions.Flavor(rawValue: flavor) != nil else {
             throw ValidationError("unknown --flavor '\(flavor)'; use plain or yed")
@@ -31,13 +34,27 @@ struct ExportGraphMLCommand: ParsableCommand {
     }
 
     func run() throws {
+        let t0 = DispatchTime.now().uptimeNanoseconds
         let graph = try io.loadGraph()
+        let t1 = DispatchTime.now().uptimeNanoseconds
         let sub = try select.select(from: graph)
+        let t2 = DispatchTime.now().uptimeNanoseconds
         let opts = GraphMLOptions(flavor: GraphMLOptions.Flavor(rawValue: flavor)!, indent: !noIndent)
+        var bytes = 0
         if let path = io.output {
             try GraphMLWriter.write(graph, sub, options: opts, toFile: path)
+            bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         } else {
-            try io.emit(GraphMLWriter.data(graph, sub, options: opts))
+            let data = try GraphMLWriter.data(graph, sub, options: opts)
+            bytes = data.count
+            try io.emit(data)
+        }
+        let t3 = DispatchTime.now().uptimeNanoseconds
+        if timings {
+            func s(_ a: UInt64, _ b: UInt64) -> Double { Double(b - a) / 1e9 }
+            let mb = Double(bytes) / 1e6
+            eprint(String(format: "load %.3f s, select %.3f s, write %.3f s (%.1f MB, %.1f MB/s)",
+                          s(t0, t1), s(t1, t2), s(t2, t3), mb, mb / max(s(t2, t3), 1e-9)))
         }
     }
 }

@@ -38,15 +38,25 @@ struct ImportGraphMLCommand: ParsableCommand {
     @Flag(help: "Replace the output file when it exists.")
     var force = false
 
+    @Flag(help: "Print the GraphML read time (and MB/s) to standard error.")
+    var timings = false
+
     func run() throws {
         var opts = GraphMLImportOptions(labelKey: mapLabel, typeKey: mapType)
         opts.defaultKind = kind
         let imported: GraphMLImport
+        let t0 = DispatchTime.now().uptimeNanoseconds
         do {
             imported = try GraphMLReader.read(path: file, options: opts)
         } catch let e as GraphMLImportError {
             eprint(e.description)
             throw ExitCode(1)
+        }
+        if timings {
+            let secs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            let mb = Double((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0) / 1e6
+            eprint(String(format: "read %.3f s (%.1f MB, %.1f MB/s): %d nodes, %d edges",
+                          secs, mb, mb / max(secs, 1e-9), imported.graph.nodeCount, imported.graph.edgeCount))
         }
         for w in imported.warnings { eprint(w) }
         let g = imported.graph
