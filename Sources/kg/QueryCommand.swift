@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KGCore
+import KGFormat
 import KGQuery
 
 /// `kg query`: run Cypher statements against the knowledge graph or an empty graph.
@@ -24,8 +25,7 @@ struct QueryCommand: ParsableCommand {
     @Flag(help: "Start from an empty in-memory graph instead of loading Graph/.")
     var empty = false
 
-    @Option(help: "Directory of the knowledge base (default: Graph).")
-    var graph: String?
+    @OptionGroup var graphOptions: GraphOptions
 
     @Option(help: "Parameters as a JSON object, e.g. '{\"name\": \"x\"}'.")
     var params: String?
@@ -33,7 +33,7 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Output format: table, json, csv, markdown or cypher.")
     var format: String = "table"
 
-    @Flag(help: "Write changes made by the statements back to the graph files.")
+    @Flag(help: "Write changes back to the graph files (only when every statement succeeded; new nodes and relations go to <graph>/new-facts.kg).")
     var save = false
 
     @Flag(help: "Print the side effects of the last statement to stderr.")
@@ -64,7 +64,6 @@ struct QueryCommand: ParsableCommand {
             throw ValidationError("give a query or --file SCRIPT")
         }
         if save && empty { throw ValidationError("--save needs a graph; it cannot be used with --empty") }
-        if save { throw ValidationError("--save is not available: the graph writer is not part of this build") }
         var parameters: [String: QueryValue] = [:]
         if let p = params {
             do { parameters = try QueryValue.parameters(fromJSON: p) } catch let e as CypherError {
@@ -72,11 +71,13 @@ struct QueryCommand: ParsableCommand {
             }
         }
         let g: Graph
-        if empty || graph == nil && !FileManager.default.fileExists(atPath: "Graph") {
+        var loaded: LoadedGraph? = nil
+        if empty {
             g = Graph()
-            if !empty { FileHandle.standardError.write("note: no Graph/ directory here; using an empty graph\n".data(using: .utf8)!) }
         } else {
-            g = try QueryCommand.loadGraph(graph ?? "Graph")
+            let l = try graphOptions.load(showWarnings: false)
+            loaded = l
+            g = l.graph
         }
         let engine = CypherEngine(graph: g)
         engine.limits = QueryLimits(timeout: timeout, maxRows: maxRows)
@@ -100,6 +101,16 @@ struct QueryCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         }
+        if save, let l = loaded {
+            do {
+                let dir = graphOptions.graphDirectory
+                let report = try GraphSaver.save(original: l, current: g, newFactsFile: (dir as NSString).appendingPathComponent("new-facts.kg"))
+                eprint("saved: " + report.summary)
+            } catch {
+                eprint("error: nothing was saved: \(error)")
+                throw ExitCode(1)
+            }
+        }
         guard let result = last else { return }
         let width = terminalWidth()
         FileHandle.standardOutput.write(fmt.render(result, graph: g, width: width).data(using: .utf8)!)
@@ -107,11 +118,6 @@ struct QueryCommand: ParsableCommand {
             let lines = result.stats.lines
             if !lines.isEmpty { FileHandle.standardError.write((lines.joined(separator: "\n") + "\n").data(using: .utf8)!) }
         }
-    }
-
-    /// Loads the knowledge base; replaced by the format module's loader when available.
-    static func loadGraph(_ dir: String) throws -> Graph {
-        throw ValidationError("loading '\(dir)' is not available in this build; use --empty")
     }
 }
 
