@@ -203,7 +203,11 @@ public struct Parser {
         repeat {
             let start = cur
             let e = try expr()
-            let t = text(from: start.pos.offset, to: prevEnd)
+            var t = text(from: start.pos.offset, to: prevEnd)
+            if t.contains(where: { $0.isNewline }) {
+                // keep one line per column name: a line break and its indentation read as one space
+                t = t.split(whereSeparator: { $0.isNewline }).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            }
             var alias: String? = nil
             if kw("AS") { alias = try variableName().0 }
             items.append(ReturnItem(expr: e, alias: alias, text: t, pos: start.pos))

@@ -1,7 +1,117 @@
 import ArgumentParser
+import CLineEdit
+import Foundation
+import KGCore
+import KGFormat
+import KGQuery
 
-// Placeholder until the subcommand lands; replaced by its owner.
+/// `kg shell`: an interactive Cypher REPL with line editing and history (libedit).
 struct ShellCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "shell", abstract: "Interactive Cypher shell.")
-    func run() throws { throw ValidationError("kg shell is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "shell",
+        abstract: "Interactive Cypher shell.",
+        discussion: """
+        Statements end with ';' and may span several lines. Commands: :help, :format FORMAT,
+        :params JSON, :timeout SECONDS, :explain QUERY, :quit. History is kept in
+        ~/.kg_history. Without a terminal, statements are read from standard input.
+        """)
+
+    @Flag(help: "Start from an empty in-memory graph instead of loading Graph/.")
+    var empty = false
+
+    @OptionGroup var graphOptions: GraphOptions
+
+    @Option(help: "Output format: table, json, csv, markdown or cypher.")
+    var format: String = "table"
+
+    func run() throws {
+        guard var fmt = ResultFormat(rawValue: format) else { throw ValidationError("unknown format '\(format)'") }
+        let g = empty ? Graph() : try graphOptions.load(showWarnings: false).graph
+        let engine = CypherEngine(graph: g)
+        var params: [String: QueryValue] = [:]
+        var timeout: Double? = nil
+        let interactive = isatty(STDIN_FILENO) != 0
+        let historyFile = (NSHomeDirectory() as NSString).appendingPathComponent(".kg_history")
+        if interactive {
+            using_history()
+            _ = read_history(historyFile)
+            print("kg shell — \(g.nodeCount) nodes, \(g.edgeCount) relationships. End statements with ';', :help for help.")
+        }
+        var buffer = ""
+        func readLine(_ prompt: String) -> String? {
+            if interactive {
+                guard let p = readline(prompt) else { return nil }
+                defer { free(p) }
+                return String(cString: p)
+            }
+            return Swift.readLine(strippingNewline: true)
+        }
+        func runStatement(_ text: String) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            do {
+                let r = try engine.run(text, parameters: params, timeout: timeout)
+                let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+                writeStdout(fmt.render(r, graph: g, width: terminalWidth()))
+                let effects = r.stats.lines
+                print((effects.isEmpty ? "" : effects.joined(separator: ", ") + "; ") + String(format: "%.1f ms", ms))
+            } catch let e as CypherError {
+                eprint(e.rendered(query: text))
+            } catch {
+                eprint("error: \(error)")
+            }
+        }
+        while let line = readLine(buffer.isEmpty ? "kg> " : "... ") {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if buffer.isEmpty && trimmed.hasPrefix(":") {
+                if interactive { add_history(line) }
+                let parts = trimmed.split(separator: " ", maxSplits: 1).map(String.init)
+                let arg = parts.count > 1 ? parts[1] : ""
+                switch parts[0] {
+                case ":help", ":h":
+                    print("""
+                    Enter Cypher statements ending with ';' (several lines are fine).
+                      :format table|json|csv|markdown|cypher   output format (now \(fmt.rawValue))
+                      :params {"name": "value"}                set parameters (JSON object)
+                      :params                                  show parameters
+                      :timeout SECONDS | off                   stop long statements
+                      :explain QUERY                           show the plan of a query
+                      :quit                                    leave (also Ctrl-D)
+                    """)
+                case ":format":
+                    if let f = ResultFormat(rawValue: arg) { fmt = f } else { eprint("unknown format '\(arg)'") }
+                case ":params":
+                    if arg.isEmpty {
+                        for k in params.keys.sorted() { print("$\(k) = \(params[k]!.literal(in: g))") }
+                    } else {
+                        do { params = try QueryValue.parameters(fromJSON: arg) } catch let e as CypherError { eprint(e.message) } catch {}
+                    }
+                case ":timeout":
+                    timeout = arg == "off" ? nil : Double(arg)
+                case ":explain":
+                    do { print(try engine.explain(arg).joined(separator: "\n")) } catch let e as CypherError { eprint(e.rendered(query: arg)) } catch {}
+                case ":quit", ":q", ":exit":
+                    if interactive { _ = write_history(historyFile) }
+                    return
+                default:
+                    eprint("unknown command \(parts[0]); :help lists the commands")
+                }
+                continue
+            }
+            buffer += (buffer.isEmpty ? "" : "\n") + line
+            let statements = splitStatements(buffer)
+            // Run every complete statement; keep an unterminated tail for the next line.
+            let endsWithSemicolon = buffer.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix(";")
+            if endsWithSemicolon || statements.count > 1 {
+                let complete = endsWithSemicolon ? statements : Array(statements.dropLast())
+                if interactive { add_history(buffer) }
+                for st in complete { runStatement(st.text) }
+                buffer = endsWithSemicolon ? "" : (statements.last?.text ?? "")
+            }
+        }
+        // End of input: run what is left.
+        if !buffer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            for st in splitStatements(buffer) { runStatement(st.text) }
+        }
+        if interactive { _ = write_history(historyFile); print("") }
+    }
 }
