@@ -225,7 +225,20 @@ public final class Document: Equatable, @unchecked Sendable {
     public static func == (a: Document, b: Document) -> Bool { a.items == b.items }
 
     /// The text of line `n` (1-based), without its line break; "" outside the file.
-    public func line(_ n: Int) -> String { Self.line(n, in: bytes) }
+    public func line(_ n: Int) -> String {
+        if starts == nil {
+            var st = [0]
+            for (i, c) in bytes.enumerated() where c == 0x0A { st.append(i + 1) }
+            starts = st
+        }
+        let s = starts!
+        guard n >= 1, n <= s.count else { return "" }
+        let a = s[n - 1]
+        var e = n < s.count ? s[n] - 1 : bytes.count
+        if e > a, bytes[e - 1] == 0x0D { e -= 1 }
+        return a < e ? String(decoding: bytes[a..<e], as: UTF8.self) : ""
+    }
+    private var starts: [Int]?
 
     static func line(_ n: Int, in bytes: [UInt8]) -> String {
         guard n >= 1 else { return "" }

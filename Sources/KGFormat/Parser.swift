@@ -89,7 +89,10 @@ private struct LineParser {
     var curFailed = false
     var pending: [(text: String, indent: Int, end: Int, line: Int)] = []
     var seenKeys: [String] = []
-    var lastWasBlank = false
+    /// A blank line seen and not yet emitted: blank lines are emitted only between two other items,
+    /// so leading and trailing blank lines and runs of them do not appear in the items.
+    var blankPending = false
+    var anyItem = false
 
     init(path: String, b: UnsafeBufferPointer<UInt8>, onItem: @escaping (DocumentItem) -> Void,
          onDiagnostic: @escaping (Diagnostic) -> Void) {
@@ -162,8 +165,7 @@ private struct LineParser {
         let indent = k - ls
         if k == le {  // blank
             flush()
-            if !lastWasBlank { onItem(.blank) }
-            lastWasBlank = true
+            if anyItem { blankPending = true }
             return
         }
         if b[k] == UInt8(ascii: "#") {
@@ -173,15 +175,13 @@ private struct LineParser {
             if cur != nil || curFailed {
                 pending.append((text, indent, lineEndWithBreak, lineNo))
             } else {
-                onItem(.comment(text, indent: indent))
-                lastWasBlank = false
+                emit(.comment(text, indent: indent))
             }
             return
         }
         if tabAt >= 0 {
             error("tab character in indentation; indent with spaces", at: tabAt)
         }
-        lastWasBlank = false
         if indent == 0 {
             flush()
             curStart = ls
@@ -220,6 +220,12 @@ private struct LineParser {
         }
     }
 
+    mutating func emit(_ item: DocumentItem) {
+        if blankPending { onItem(.blank); blankPending = false }
+        anyItem = true
+        onItem(item)
+    }
+
     mutating func flush() {
         if var s = cur {
             var closing: [String] = []
@@ -232,10 +238,10 @@ private struct LineParser {
             }
             s.closingComments = closing
             s.span = SourceSpan(file: path, line: s.span.line, column: 1, endLine: curEndLine, byteRange: curStart..<curEnd)
-            onItem(.statement(s))
-            for p in rest { onItem(.comment(p.text, indent: p.indent)) }
+            emit(.statement(s))
+            for p in rest { emit(.comment(p.text, indent: p.indent)) }
         } else {
-            for p in pending { onItem(.comment(p.text, indent: p.indent)) }
+            for p in pending { emit(.comment(p.text, indent: p.indent)) }
         }
         cur = nil
         curFailed = false
@@ -378,6 +384,13 @@ private struct LineParser {
             && b[t.end - 2] == UInt8(ascii: "-") && b[t.end - 1] == UInt8(ascii: ">")
     }
 
+    /// "a kind name" → "kind name".
+    func bare(_ what: String) -> String {
+        if what.hasPrefix("a ") { return String(what.dropFirst(2)) }
+        if what.hasPrefix("an ") { return String(what.dropFirst(3)) }
+        return what
+    }
+
     func expectEnd(_ toks: [Tok], _ i: Int, after what: String) throws {
         if i < toks.count {
             error("unexpected '\(shown(toks[i]))' after \(what)", at: toks[i].start)
@@ -397,7 +410,7 @@ private struct LineParser {
         }
         let s = str(t)
         guard KGParser.isIdentifier(Substring(s).utf8) else {
-            error("invalid \(what) '\(s)': ids are letters, digits and _ followed by letters, digits, _ . -", at: t.start)
+            error("invalid \(bare(what)) '\(s)': ids are letters, digits and _ followed by letters, digits, _ . -", at: t.start)
             throw ParseFailure()
         }
         return s
@@ -415,7 +428,7 @@ private struct LineParser {
         }
         let s = str(t)
         guard KGParser.isName(s) else {
-            error("invalid \(what) '\(s)': names are a letter or _ followed by letters, digits and _", at: t.start)
+            error("invalid \(bare(what)) '\(s)': names are a letter or _ followed by letters, digits and _", at: t.start)
             throw ParseFailure()
         }
         return s

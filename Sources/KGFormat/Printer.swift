@@ -64,7 +64,7 @@ public enum KGPrinter {
             if let i = inverse { flags.append("inverse " + i) }
             if symmetric { flags.append("symmetric") }
             if transitive { flags.append("transitive") }
-            if !flags.isEmpty { s += "  " + flags.joined(separator: " ") }
+            if !flags.isEmpty { s += "  " + flags.joined(separator: "  ") }
             return s
         case .reading(let id, let title):
             return "reading " + id + " " + quote(title)

@@ -59,6 +59,7 @@ public enum GraphSaver {
                 while g.node(key: key) != nil { key = base + "-" + String(i); i += 1 }
                 try g.assignKey(key, to: n)
             }
+            if g.property(n, "id") == nil { g.setProperty(n, "id", .string(g.key(of: n))) }
         }
         func key(_ n: NodeID) -> String { g.key(of: n) }
 

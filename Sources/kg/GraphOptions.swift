@@ -7,7 +7,7 @@ import KGFormat
 enum KGExit {
     static let help = """
         Exit codes: 0 success; 1 errors in the graph or the input (diagnostics on stderr); \
-        2 usage errors (unknown option, bad argument).
+        64 usage errors (unknown option, bad argument; ArgumentParser's EX_USAGE).
         """
 }
 
