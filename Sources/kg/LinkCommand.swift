@@ -78,6 +78,11 @@ struct LinkCommand: ParsableCommand {
             eprint("error: --title and --id apply to a single reading, but \(paths.count) were given")
             throw ExitCode(2)
         }
+        // Files named on the command line (not found in a folder).
+        let explicit = Set(files.filter { p in
+            var d: ObjCBool = false
+            return FileManager.default.fileExists(atPath: p, isDirectory: &d) && !d.boolValue
+        })
         // Every reading is checked before anything else happens.
         var sources: [ReadingSource] = []
         var failed = false
@@ -146,6 +151,11 @@ struct LinkCommand: ParsableCommand {
                 let rid = g.key(of: n)
                 let origin = loaded.origin(of: n)?.file
                 if !update {
+                    if !explicit.contains(src.path) && g.property(n, "sha256")?.stringValue == sha {
+                        // Found in a folder: skip it, say so.
+                        eprint("\(src.path): already linked as '\(rid)', skipped (pass --update to relink)")
+                        continue
+                    }
                     eprint("\(LinkError.alreadyLinked(path: src.path, readingID: rid, file: origin))")
                     throw ExitCode(1)
                 }
@@ -221,6 +231,17 @@ struct LinkCommand: ParsableCommand {
             planned.append(Planned(source: src, result: result, kg: kg, file: targetFile, status: status, copyTo: copyTo))
         }
 
+        if planned.isEmpty {
+            eprint("kg link: nothing new to link")
+            return
+        }
+        if apply, let rd = readingsDir, planned.contains(where: { $0.copyTo != nil }) {
+            var d: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: rd, isDirectory: &d) || !d.boolValue {
+                eprint("error: the readings folder \(rd) does not exist; create it, or point 'readings' in \(graphDir)/kg.conf (or --readings) at the right folder")
+                throw ExitCode(1)
+            }
+        }
         // The graph with the new files must still load without errors.
         var inputs: [(path: String, text: String)] = []
         let replaced = Set(planned.map { Self.absolute($0.file) })
