@@ -10,6 +10,8 @@ public struct SVGDiagram: Sendable {
         public var kind: String
         /// Tooltip (`<title>`): a summary of the concept.
         public var tooltip: String
+        /// Drawn with a heavier border (e.g. the focus of a neighbourhood view).
+        public var emphasised = false
         public init(id: String, label: String, kind: String, tooltip: String) {
             self.id = id; self.label = label; self.kind = kind; self.tooltip = tooltip
         }
@@ -31,6 +33,8 @@ public struct SVGDiagram: Sendable {
     /// diagrams. Kinds or types missing here come after, sorted by name.
     public var kindOrder: [String] = []
     public var typeOrder: [String] = []
+    /// How the legend names a relation type (default: the type itself).
+    public var typeNames: [String: String] = [:]
     public init(nodes: [Node] = [], edges: [Edge] = [], kindOrder: [String] = [], typeOrder: [String] = []) {
         self.nodes = nodes; self.edges = edges; self.kindOrder = kindOrder; self.typeOrder = typeOrder
     }
@@ -66,6 +70,8 @@ public struct SVGStyle: Sendable {
     public var minimumSlideFontSize = 12.0
     public var fontFamily = "Helvetica, Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif"
     public var layout = LayoutOptions()
+    /// Preferred width / height of a drawing that is not fitted to a slide (nil: no layer-width balancing).
+    public var aspect: Double? = 1.6
     public init() {}
 
     /// The settings of the Graphviz baseline in ../shared/bench (Helvetica 10 pt nodes, 8 pt edge labels,
@@ -73,7 +79,7 @@ public struct SVGStyle: Sendable {
     public static var benchmark: SVGStyle {
         var s = SVGStyle()
         s.fontSize = 10; s.edgeFontSize = 8; s.maxLabelWidth = 10_000; s.maxEdgeLabelWidth = 10_000
-        s.legend = false; s.nodePaddingX = 8; s.nodePaddingY = 5
+        s.legend = false; s.nodePaddingX = 8; s.nodePaddingY = 5; s.aspect = nil
         return s
     }
 }
@@ -156,6 +162,7 @@ public struct SVGRenderer: Sendable {
         var canvas: Canvas
         if let slide = style.slide {
             options.packer = ShelfPacker(aspect: slide.size.width / slide.size.height)
+            options.targetAspect = slide.size.width / slide.size.height
             let directions = style.direction.map { [$0] } ?? [.topToBottom, .leftToRight]
             var best: (LayoutResult, Canvas)? = nil
             for dir in directions {
@@ -166,13 +173,14 @@ public struct SVGRenderer: Sendable {
             }
             (layout, canvas) = best!
             let scale = canvas.slideScale(slide)
-            let effective = min(style.fontSize, style.edgeFontSize) * min(scale, 1)
+            let effective = style.fontSize * min(scale, 2)
             if effective < style.minimumSlideFontSize && !d.nodes.isEmpty {
-                warnings.append(String(format: "the drawing is scaled by %.2f to fit a %@ slide (%.0f×%.0f); its smallest text shows at %.1f px, below the readable %.0f px: draw less (--focus NAME --depth 1, --relations, --kinds)",
-                                       min(scale, 1), slide.rawValue, slide.size.width, slide.size.height, effective, style.minimumSlideFontSize))
+                warnings.append(String(format: "the drawing is scaled by %.2f to fit a %@ slide (%.0f×%.0f); concept names show at %.1f px, below the readable %.0f px: draw less (--focus NAME --depth 1, --relations, --kinds)",
+                                       min(scale, 2), slide.rawValue, slide.size.width, slide.size.height, effective, style.minimumSlideFontSize))
             }
         } else {
             options.direction = style.direction ?? .topToBottom
+            if options.targetAspect == nil { options.targetAspect = style.aspect }
             layout = LayeredLayout(options: options).layout(p.graph)
             canvas = canvasFor(layout, diagram: d, prepared: p)
         }
@@ -204,8 +212,8 @@ public struct SVGRenderer: Sendable {
             y += style.titleFontSize * 1.3 + 12
         }
         let origin = Point(x: m, y: y)
-        y += l.height
-        var width = max(l.width, 1) + 2 * m
+        y += d.nodes.isEmpty ? 32 : l.height
+        var width = max(l.width, d.nodes.isEmpty ? 240 : 1) + 2 * m
         var items: [LegendItem] = []
         var headings: [(String, Point)] = []
         if style.legend && !d.nodes.isEmpty {
@@ -220,7 +228,7 @@ public struct SVGRenderer: Sendable {
                 let indent = metrics.width("Relations") + 16
                 var x = indent
                 for name in names {
-                    let w = 34 + 6 + metrics.width(name) + 18
+                    let w = 34 + 6 + metrics.width(isKind ? name : (d.typeNames[name] ?? name)) + 18
                     if x > indent && x + w > avail { x = indent; rowY += rowH }
                     items.append(LegendItem(isKind: isKind, name: name,
                                             index: isKind ? p.kindIndex[name]! : p.typeIndex[name]!,
@@ -247,18 +255,20 @@ public struct SVGRenderer: Sendable {
         return s
     }
 
-    func shapeElement(_ w: XMLWriter, shape: NodeShape, rect r: Rect, fill: String, stroke: String) throws {
+    func shapeElement(_ w: XMLWriter, shape: NodeShape, rect r: Rect, fill: String, stroke: String,
+                      strokeWidth: Double = 1.5) throws {
         let n = Self.num
+        let sw = n(strokeWidth)
         func poly(_ pts: [Point]) throws {
             try w.element("polygon", attributes: [("points", pts.map { "\(n($0.x)),\(n($0.y))" }.joined(separator: " ")),
-                                                  ("fill", fill), ("stroke", stroke), ("stroke-width", "1.5")])
+                                                  ("fill", fill), ("stroke", stroke), ("stroke-width", sw)])
         }
         switch shape {
         case .rect, .roundedRect, .pill, .doubleRect:
             var attrs = [("x", n(r.x)), ("y", n(r.y)), ("width", n(r.width)), ("height", n(r.height))]
             if shape == .roundedRect { attrs += [("rx", "6"), ("ry", "6")] }
             if shape == .pill { attrs += [("rx", n(r.height / 2)), ("ry", n(r.height / 2))] }
-            attrs += [("fill", fill), ("stroke", stroke), ("stroke-width", "1.5")]
+            attrs += [("fill", fill), ("stroke", stroke), ("stroke-width", sw)]
             try w.element("rect", attributes: attrs)
             if shape == .doubleRect {
                 let i = r.insetBy(3)
@@ -345,6 +355,10 @@ public struct SVGRenderer: Sendable {
             try w.element("text", attributes: [("x", n(c.width / 2)), ("y", n(c.titleBaseline)), ("font-size", n(style.titleFontSize)),
                                                ("font-weight", "bold"), ("text-anchor", "middle"), ("fill", theme.text)], text: t)
         }
+        if d.nodes.isEmpty {
+            try w.element("text", attributes: [("x", n(c.width / 2)), ("y", n(c.drawingOrigin.y + 20)), ("font-size", n(style.fontSize)),
+                                               ("text-anchor", "middle"), ("fill", theme.mutedText)], text: "No concepts selected")
+        }
         let o = c.drawingOrigin
         func shift(_ q: Point) -> Point { Point(x: q.x + o.x, y: q.y + o.y) }
         func shift(_ r: Rect) -> Rect { Rect(x: r.x + o.x, y: r.y + o.y, width: r.width, height: r.height) }
@@ -388,7 +402,8 @@ public struct SVGRenderer: Sendable {
             try w.attribute("id", "n\(i)"); try w.attribute("class", "node")
             try w.attribute("data-id", node.id); try w.attribute("data-kind", node.kind)
             try w.element("title", text: node.tooltip)
-            try shapeElement(w, shape: ks.shape, rect: r, fill: ks.fill, stroke: ks.stroke)
+            try shapeElement(w, shape: ks.shape, rect: r, fill: ks.fill, stroke: ks.stroke,
+                             strokeWidth: node.emphasised ? 3.5 : 1.5)
             try textLines(w, p.nodeLines[i], center: r.center, fontSize: style.fontSize, fill: ks.text)
             try w.endElement()
         }
@@ -415,7 +430,7 @@ public struct SVGRenderer: Sendable {
                     try w.element("line", attributes: attrs)
                 }
                 try w.element("text", attributes: [("x", n(r.x + 40)), ("y", n(r.center.y + fs * 0.35)), ("font-size", n(fs)),
-                                                   ("fill", theme.text)], text: item.name)
+                                                   ("fill", theme.text)], text: item.isKind ? item.name : (d.typeNames[item.name] ?? item.name))
             }
             try w.endElement()
         }

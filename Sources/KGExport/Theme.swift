@@ -60,9 +60,16 @@ public struct SVGTheme: Equatable, Sendable {
     /// Style of the kind at `index` in the stable kind order.
     public func kindStyle(index: Int) -> KindStyle {
         let shapes = NodeShape.allCases
-        let shape = shapes[index % shapes.count]
-        let c = (index / (name == .print ? shapes.count : 1))
-        return KindStyle(shape: shape, fill: fills[c % fills.count], stroke: strokes[c % strokes.count], text: text)
+        if name == .print {
+            let c = index / shapes.count
+            return KindStyle(shape: shapes[index % shapes.count], fill: fills[c % fills.count],
+                             stroke: strokes[c % strokes.count], text: text)
+        }
+        // Colour cycles every 8 kinds; the shape shifts by one on each cycle, so the first 48 kinds
+        // all get a different (shape, colour) pair.
+        let c = index % fills.count
+        let shape = shapes[((index - index / fills.count) % shapes.count + shapes.count) % shapes.count]
+        return KindStyle(shape: shape, fill: fills[c], stroke: strokes[c % strokes.count], text: text)
     }
 
     /// Style of the relation type at `index` in the stable type order.

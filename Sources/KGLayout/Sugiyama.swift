@@ -8,6 +8,8 @@ public struct LayoutOptions: Sendable {
     /// Gap between two layers of nodes (halved around a layer of edge labels).
     public var rankSeparation: Double = 56
     public var componentSeparation: Double = 40
+    /// Distance between neighbouring edge ends on a node's side.
+    public var portSeparation: Double = 14
     /// Size step of nested self-loops.
     public var selfLoopSize: Double = 22
     public var cycleRemover: any CycleRemover = GreedyCycleRemover()
@@ -18,6 +20,9 @@ public struct LayoutOptions: Sendable {
     public var coordinateAssigner: any CoordinateAssigner = BrandesKoepfAssigner()
     public var router: any EdgeRouter = SplineRouter()
     public var packer: any ComponentPacker = ShelfPacker()
+    /// When set (width / height of the final drawing), layers far wider than a drawing of this shape
+    /// get their sinks stacked into further layers (see `stackSinks`).
+    public var targetAspect: Double? = nil
     public init() {}
 }
 
@@ -99,7 +104,11 @@ public struct LayeredLayout: Sendable {
             let (a, b) = reversed[i] ? (pairs[i].1, pairs[i].0) : pairs[i]
             return RankEdge(source: a, target: b, minLength: minLen, weight: 1)
         }
-        let rank = o.layerer.ranks(nodeCount: m, edges: rankEdges)
+        var rank = o.layerer.ranks(nodeCount: m, edges: rankEdges)
+        if let aspect = o.targetAspect, aspect > 0 {
+            rank = Self.stackSinks(rank: rank, edges: rankEdges, sizes: reserved.map(swapIf), aspect: lr ? 1 / aspect : aspect,
+                                   options: o, minLength: minLen)
+        }
         var g = LayeredGraph()
         for i in 0..<m {
             let s = swapIf(reserved[i])
@@ -131,6 +140,45 @@ public struct LayeredLayout: Sendable {
         }
         o.crossingMinimizer.minimiseCrossings(&g)
         return Ordered(g: g, chains: chains, labelNode: labelNode, reversed: reversed, crossings: g.crossings())
+    }
+
+    /// Layer-width balancing: a layer much wider than a drawing of the target aspect ratio would be
+    /// (typically a hub's many leaf neighbours) has every second sink moved down by one rank step,
+    /// repeatedly, until it fits or has no sinks left. Sinks have no edges below them, so the layering
+    /// stays valid; each moved node only lengthens its incoming edges.
+    static func stackSinks(rank input: [Int], edges: [RankEdge], sizes: [(Double, Double)], aspect: Double,
+                           options o: LayoutOptions, minLength: Int) -> [Int] {
+        var rank = input
+        let m = rank.count
+        var isSink = [Bool](repeating: true, count: m)
+        for e in edges { isSink[e.source] = false }
+        var area = 0.0
+        for (w, h) in sizes { area += (w + o.nodeSeparation) * (h + o.rankSeparation) }
+        let widest = sizes.map(\.0).max() ?? 0
+        let limit = max(widest + o.nodeSeparation, (area * aspect).squareRoot())
+        var l = 0
+        var maxRank = rank.max() ?? 0
+        while l <= maxRank {
+            var members = (0..<m).filter { rank[$0] == l }
+            var width = members.reduce(0.0) { $0 + sizes[$1].0 + o.nodeSeparation }
+            var guardCount = 0
+            while width > limit && guardCount < 64 {
+                guardCount += 1
+                let sinks = members.filter { isSink[$0] }
+                if sinks.count < 2 && !(sinks.count == 1 && members.count > 1) { break }
+                var moved = false
+                for (i, v) in sinks.enumerated() where i % 2 == 1 || sinks.count == 1 {
+                    rank[v] = l + minLength; moved = true
+                    width -= sizes[v].0 + o.nodeSeparation
+                    if width <= limit { break }
+                }
+                if !moved { break }
+                members = members.filter { rank[$0] == l }
+                maxRank = max(maxRank, l + minLength)
+            }
+            l += 1
+        }
+        return rank
     }
 
     func layoutComponent(_ graph: LayoutGraph, nodes members: [Int], edges edgeIDs: [Int]) -> Component {
@@ -220,7 +268,7 @@ public struct LayeredLayout: Sendable {
             let sorted = hops.sorted { (x[$0.1], $0.0) < (x[$1.1], $1.0) }
             let k = sorted.count
             if k == 0 { return }
-            let step = k > 1 ? min(o.edgeSeparation, box.width * 0.7 / Double(k - 1)) : 0
+            let step = k > 1 ? min(o.portSeparation, box.width * 0.7 / Double(k - 1)) : 0
             let start = box.center.x - step * Double(k - 1) / 2
             for (j, hop) in sorted.enumerated() { ports[hop.0] = start + step * Double(j) }
         }

