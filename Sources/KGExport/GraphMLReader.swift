@@ -151,6 +151,9 @@ private final class ReaderState {
 
     var keys: [String: Int] = [:]
     var keyList: [KeyInfo] = []
+    /// Keys with a default value, per domain (computed when the first graph starts).
+    var nodeDefaults: [Int]?
+    var edgeDefaults: [Int]?
     var stack: [Frame] = []
     var nodeStack: [PendingItem] = []
     var edgeStack: [PendingItem] = []
@@ -172,7 +175,6 @@ private final class ReaderState {
     var nodeByID: [String: NodeID] = [:]
     var usedKeys: Set<String> = []
     var pendingEdges: [PendingEdge] = []
-    var idSymbols: [String: Symbol] = [:]
     let ids = Interner()
 
     init(file: String, options: GraphMLImportOptions, reader: xmlTextReaderPtr) {
@@ -442,6 +444,9 @@ private final class ReaderState {
     // MARK: Values
 
     func typed(_ text: String, _ key: KeyInfo, line: Int) throws -> Value {
+        if key.type == .string { return .string(text) }
+        if key.type == .int, let v = Int64(text) { return .int(v) }
+        if key.type == .double, let v = Double(text), !text.isEmpty, text.utf8.first! > 0x20 { return .float(v) }
         let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
         switch key.type {
         case .string: return .string(text)
@@ -483,14 +488,22 @@ private final class ReaderState {
     /// The typed values of an item: its data plus the defaults of keys it has no data for.
     func values(of item: PendingItem, domain: KeyDomain) throws -> [(name: String, value: Value, key: KeyInfo)] {
         var out: [(String, Value, KeyInfo)] = []
-        var seen = Set<Int>()
+        out.reserveCapacity(item.data.count)
         for d in item.data {
-            seen.insert(d.key)
             let k = keyList[d.key]
             guard let n = k.name else { continue }
             out.append((n, try typed(d.text, k, line: d.line), k))
         }
-        for (i, k) in keyList.enumerated() where !seen.contains(i) && (k.domain == domain || k.domain == .all) {
+        let defaults: [Int]
+        if domain == .node {
+            if nodeDefaults == nil { nodeDefaults = keyList.indices.filter { keyList[$0].defaultValue != nil && (keyList[$0].domain == .node || keyList[$0].domain == .all) } }
+            defaults = nodeDefaults!
+        } else {
+            if edgeDefaults == nil { edgeDefaults = keyList.indices.filter { keyList[$0].defaultValue != nil && (keyList[$0].domain == .edge || keyList[$0].domain == .all) } }
+            defaults = edgeDefaults!
+        }
+        for i in defaults where !item.data.contains(where: { $0.key == i }) {
+            let k = keyList[i]
             guard let dv = k.defaultValue, let n = k.name else { continue }
             out.append((n, try typed(dv, k, line: k.line), k))
         }
@@ -603,12 +616,7 @@ private final class ReaderState {
         }
     }
 
-    func symbol(_ s: String) -> Symbol {
-        if let x = idSymbols[s] { return x }
-        let x = ids.intern(s)
-        idSymbols[s] = x
-        return x
-    }
+    func symbol(_ s: String) -> Symbol { ids.intern(s) }
 
     func finishEdge(_ item: PendingItem) throws {
         let vals = try values(of: item, domain: .edge)

@@ -59,6 +59,12 @@ struct ImportGraphMLCommand: ParsableCommand {
                           secs, mb, mb / max(secs, 1e-9), imported.graph.nodeCount, imported.graph.edgeCount))
         }
         for w in imported.warnings { eprint(w) }
+        try finish(imported)
+    }
+
+    /// Checks and writes the imported graph (a separate function so the graph is freed before the
+    /// check loads the text again).
+    func finish(_ imported: GraphMLImport) throws {
         let g = imported.graph
 
         // Where the file goes, and whether it joins the graph folder.
@@ -106,6 +112,13 @@ struct ImportGraphMLCommand: ParsableCommand {
 
         let header = "# Imported from \(URL(fileURLWithPath: file).lastPathComponent) by kg import graphml.\n"
         let text = header + KGPrinter.render(graph: g)
+        let readings = g.nodes.filter { g.kind(of: $0) == "Reading" }.count
+        let summary = "imported \(g.nodeCount - readings) concepts, \(readings) readings and \(g.edgeCount) relations into \(out)"
+        try check(text: text, files: files, out: out, dir: dir, summary: summary)
+    }
+
+    func check(text: String, files: [(path: String, text: String)], out: String, dir: String, summary: String) throws {
+        var files = files
 
         // Check the result before writing anything.
         files.append((out, text))
@@ -118,7 +131,6 @@ struct ImportGraphMLCommand: ParsableCommand {
         }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try AtomicFile.write(Data(text.utf8), to: out)
-        let readings = g.nodes.filter { g.kind(of: $0) == "Reading" }.count
-        eprint("imported \(g.nodeCount - readings) concepts, \(readings) readings and \(g.edgeCount) relations into \(out)")
+        eprint(summary)
     }
 }
