@@ -1,5 +1,6 @@
 import Foundation
 import KGCore
+import KGFormat
 
 /// Which proposals of a link result to keep.
 ///
@@ -94,22 +95,8 @@ public enum LinkError: Error, CustomStringConvertible, Equatable {
 
 /// Writes the .kg text for the accepted proposals of a link result.
 public enum KGEmitter {
-    /// A .kg string literal: double quotes, minimal escapes (`\"`, `\\`, `\n`, `\t`, `\r`, `\u{…}`).
-    public static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if u.value < 0x20 || u.value == 0x7F { out += "\\u{\(String(u.value, radix: 16, uppercase: true))}" } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    /// A .kg string literal, as the format module prints it.
+    public static func quote(_ s: String) -> String { KGPrinter.quote(s) }
 
     /// Sentence numbers as locators, consecutive runs merged: [3,4,5,9] → S3-S5, S9.
     public static func locators(_ sentences: [Int]) -> [Locator] {

@@ -105,7 +105,7 @@ struct LinkCommand: ParsableCommand {
         var planned: [Planned] = []
         var plannedFiles = Set<String>()
         for src in sources {
-            let sha = try Self.sha256Hex(src.bytes)
+            let sha = SHA256.hex(of: src.bytes)
             // Where the reading lives, relative to the readings folder.
             let abs = Self.absolute(src.path)
             var relPath = (abs as NSString).lastPathComponent
@@ -315,21 +315,6 @@ struct LinkCommand: ParsableCommand {
             if y { a.concepts.insert(c.number) }
         }
         return a
-    }
-
-    /// SHA-256 of the reading. Interim: `sha256sum`, until KGCore's `SHA256.hex(of:)` lands.
-    static func sha256Hex(_ bytes: [UInt8]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        let inPipe = Pipe(), outPipe = Pipe()
-        p.standardInput = inPipe
-        p.standardOutput = outPipe
-        try p.run()
-        inPipe.fileHandleForWriting.write(Data(bytes))
-        try inPipe.fileHandleForWriting.close()
-        let out = outPipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(String(decoding: out, as: UTF8.self).prefix(64))
     }
 
     static func absolute(_ p: String) -> String {

@@ -44,7 +44,7 @@ func fixtureGraph() throws -> Graph {
     try e("conditional-backdoor", "PERSISTS_THROUGH", "safety-training")
     try e("model-scale", "STRENGTHENS", "conditional-backdoor")
     try e("conditional-backdoor", "TRIGGERED_BY", "trigger")
-    try e("training", "STUDIES", "safety-training")
+    try e("training", "STRENGTHENS", "safety-training")
     return g
 }
 

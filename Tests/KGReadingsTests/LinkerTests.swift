@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import KGCore
+import KGFormat
 @testable import KGReadings
 
 private let zeroSHA = String(repeating: "0", count: 64)
@@ -201,7 +202,17 @@ struct ProposalTests {
         #expect(!kg.contains("PERSISTS"))
         // Deterministic.
         #expect(KGEmitter.emit(try link(t, path: "notes/week9.md"), accept: .mentionsOnly, graph: try fixtureGraph()) == kg)
-        #expect(KGEmitter.quote("a\"b\\c\nd\u{1}") == "\"a\\\"b\\\\c\\nd\\u{1}\"")
+        // The text loads, with the fixture graph, into a graph with the reading and its MENTIONS edges.
+        let all = KGPrinter.render(graph: try fixtureGraph()) + "\n" + kg
+        let loaded = GraphLoader.load(files: [("all.kg", all)])
+        #expect(!loaded.hasErrors, "\(loaded.diagnostics)")
+        let g = loaded.graph
+        let reading = try #require(g.node(key: "week9"))
+        #expect(g.property(reading, "path")?.stringValue == "notes/week9.md")
+        #expect(g.outEdges(reading).count == 2)
+        let tricky = try link("The \"backdoor\" and a\\b backdoor.", path: "q.txt")
+        let kg2 = KGEmitter.emit(tricky, accept: .mentionsOnly, graph: try fixtureGraph())
+        #expect(!GraphLoader.load(files: [("all.kg", KGPrinter.render(graph: try fixtureGraph()) + "\n" + kg2)]).hasErrors)
         #expect(KGEmitter.locators([9, 3, 4, 5, 4]).map(\.description) == ["S3-S5", "S9"])
     }
 
