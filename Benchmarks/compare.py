@@ -192,6 +192,15 @@ def kg_string(s):
     return "".join(out)
 
 
+def name_key(s):
+    """kg's lookup key for names and aliases (NameKey, ASCII case): case-folded, hyphens,
+    underscores and white space read as one space, trimmed."""
+    out = []
+    for ch in s.lower():
+        out.append(" " if ch in "-_ \t\n\r" else ch)
+    return " ".join("".join(out).split())
+
+
 KINDS = ["Concept", "Study", "Technique", "FailureMode", "Principle", "Reading"]
 RELS = ["MENTIONS", "CITES", "IS_A", "PART_OF", "EVIDENCE_FOR", "MOTIVATES", "PRECEDES",
         "CONTRASTS_WITH", "STRENGTHENS", "LIMITS", "COUSIN_OF", "PERSISTS_THROUGH"]
@@ -218,15 +227,33 @@ def csv_to_kg(datadir, name, outdir, edge_files=1):
         f.write("\n")
         for r in RELS:
             f.write(f"relation {r}  * -> *\n")
-    with open(os.path.join(datadir, name + ".nodes.csv"), newline="") as src, \
-            open(os.path.join(tmp, "concepts.kg"), "w") as f:
-        for r in csv.DictReader(src):
+    with open(os.path.join(datadir, name + ".nodes.csv"), newline="") as src:
+        nodes = list(csv.DictReader(src))
+    # kg requires a name or alias to lead to one concept (Kuzu does not look at aliases), so an
+    # alias whose lookup key (case-folded, hyphens as spaces) is another concept's name or an
+    # alias already claimed is dropped. The queries never touch aliases; counted in dropped.txt.
+    names = {name_key(r["name"]): r["id"] for r in nodes}
+    claimed = {}
+    dropped = 0
+    with open(os.path.join(tmp, "concepts.kg"), "w") as f:
+        for r in nodes:
             f.write(f"concept n{r['id']} {kg_string(r['name'])} : {r['label']}\n")
             al = r["aliases"].strip()
+            keep = []
             if al.startswith("[") and al.endswith("]") and len(al) > 2:
-                f.write("  aka " + ", ".join(kg_string(x) for x in al[1:-1].split(",")) + "\n")
+                for x in al[1:-1].split(","):
+                    k = name_key(x)
+                    if names.get(k, r["id"]) != r["id"] or claimed.get(k, r["id"]) != r["id"] or x in keep:
+                        dropped += 1
+                        continue
+                    claimed[k] = r["id"]
+                    keep.append(x)
+            if keep:
+                f.write("  aka " + ", ".join(kg_string(x) for x in keep) + "\n")
             if r["year"]:
                 f.write(f"  year {int(r['year'])}\n")
+    with open(os.path.join(tmp, "dropped.txt"), "w") as f:
+        f.write(f"{dropped} aliases dropped (claimed by another concept)\n")
     with open(os.path.join(datadir, name + ".edges.csv"), newline="") as src:
         rows = list(csv.DictReader(src))
     per = (len(rows) + edge_files - 1) // edge_files
@@ -325,7 +352,7 @@ def try_run(fn, *args):
         return None, f"error: {str(e).strip().splitlines()[0][:160] if str(e).strip() else type(e).__name__}"
 
 
-def item_load(t, a, R):
+def item_load(t, a, R, info_params):
     d = t.data
     g = os.path.join(d, "medium.kg")
     wd = os.path.join(d, "kuzu", "medium")
@@ -349,10 +376,17 @@ def item_load(t, a, R):
             raise RuntimeError(r["stderr"].strip()[-300:] or f"exit {r['rc']}")
         return r
 
+    q1 = QUERIES[0]
+    q1_params = json.dumps({k: info_params[v] for k, v in q1[2].items()})
+
     def kgb_load(cache):
+        # A cold start through the library path `kg query` takes: load (text, or the binary
+        # cache when valid) + the point lookup q1, in a fresh process.
         kgb = t.need_kgb()
-        argv = [kgb, "load", "--graph", g] + (["--cache", os.path.join(d, "kgcache")] if cache else [])
+        argv = [kgb, "query", "--graph", g, "--query", q1[1], "--params", q1_params] + (["--cache"] if cache else [])
         r = run_json(argv)
+        if cache and not r.get("cache_hit"):
+            raise RuntimeError("the binary cache was not used (stale or missing after the warm-up store)")
         r["seconds"] = r["_process_seconds"]
         r["rss_mb"] = r["_process_rss_mb"]
         return r
@@ -507,7 +541,8 @@ def item_layout(t, a, R):
         for i in range(R):
             if f"{g} kg" not in errors:
                 def kg():
-                    r = run_timed([t.need_kg(), "export", "svg", "--graph", os.path.join(d, f"{g}.kg"), "-o", kg_svg])
+                    r = run_timed([t.need_kg(), "export", "svg", "--graph", os.path.join(d, f"{g}.kg"), "--no-legend",
+                                    "-o", kg_svg])
                     if r["rc"] != 0:
                         raise RuntimeError(r["stderr"].strip()[-300:] or f"exit {r['rc']}")
                     return r
@@ -641,13 +676,19 @@ def build_rows(res, raw, a):
             kg_err=errs.get("kg stats"))
         add("load 1M edges: cold `kg query` count(n) (process)", m("kg query count", "seconds"), kuzu_t, "s",
             GOALS["load"], kg_err=errs.get("kg query count"), peer_errs=kerr)
-        add("load 1M edges: parse+build in-process (kg-bench load)", m("kg-bench load", "load_seconds"), kuzu_t, "s",
+        add("load 1M edges: parse+build in-process (library, text)", m("kg-bench load", "load_seconds"), kuzu_t, "s",
             GOALS["load"], kg_err=errs.get("kg-bench load"), peer_errs=kerr)
-        add("load 1M edges: peak RSS, kg-bench load", m("kg-bench load", "rss_mb"), kuzu_m, "MB", "<= 300 MB",
+        add("cold start + q1 lookup, text load (process)", m("kg-bench load", "seconds"), kuzu_t, "s",
+            GOALS["load"], kg_err=errs.get("kg-bench load"), peer_errs=kerr)
+        add("peak RSS, cold start + q1, text load", m("kg-bench load", "rss_mb"), kuzu_m, "MB", "<= 300 MB",
             kg_err=errs.get("kg-bench load"))
         if a.kg_cache:
-            add("load 1M edges: from binary cache (kg-bench load --cache)", m("kg-bench load (cache)", "load_seconds"),
+            add("load 1M edges from the binary cache in-process", m("kg-bench load (cache)", "load_seconds"),
                 kuzu_t, "s", GOALS["load"], kg_err=errs.get("kg-bench load (cache)"), peer_errs=kerr)
+            add("cold start + q1 lookup, binary cache (process)", m("kg-bench load (cache)", "seconds"),
+                kuzu_t, "s", GOALS["load"], kg_err=errs.get("kg-bench load (cache)"), peer_errs=kerr)
+            add("peak RSS, cold start + q1, binary cache", m("kg-bench load (cache)", "rss_mb"), kuzu_m, "MB",
+                "<= 300 MB", kg_err=errs.get("kg-bench load (cache)"))
     if "queries" in raw:
         runs, errs = raw["queries"]["runs"], raw["queries"]["errors"]
         for qn, _, _ in QUERIES:
@@ -781,7 +822,7 @@ def main():
               "kg_bench": t.kgb, "params": info.get("params"), "queries": QUERIES, "raw": raw}
     items = a.items.split(",")
     if "load" in items:
-        runs, errs = item_load(t, a, a.repeats)
+        runs, errs = item_load(t, a, a.repeats, info["params"])
         raw["load"] = {"runs": runs, "errors": errs}
     if "queries" in items:
         runs, errs = item_queries(t, a, a.repeats)

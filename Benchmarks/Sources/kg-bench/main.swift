@@ -7,6 +7,7 @@ import KGQuery
 // on stdout, for Benchmarks/compare.py. Not a user command (the user commands are in `kg`).
 //
 //   kg-bench load --graph DIR [--cache]                  parse + build (or binary cache) of a folder
+//   kg-bench query --graph DIR --query TEXT [--params JSON] [--cache]   cold start: load + one query
 //   kg-bench queries --graph DIR --queries FILE [--repeats N]   warm query workload, per query
 //   kg-bench graphml-write --graph DIR --out FILE        GraphML write only (graph loaded first)
 //   kg-bench graphml-read --file FILE [--label-key K --type-key K]   GraphML read only
@@ -14,6 +15,7 @@ import KGQuery
 
 let usage = """
     usage: kg-bench load --graph DIR [--cache]
+           kg-bench query --graph DIR --query TEXT [--params JSON] [--cache]
            kg-bench queries --graph DIR --queries FILE [--repeats N]
            kg-bench graphml-write --graph DIR --out FILE
            kg-bench graphml-read --file FILE [--label-key K] [--type-key K]
@@ -73,6 +75,14 @@ func run() throws {
         let (g, dt, hit) = try loadGraph(args)
         printJSON(["load_seconds": dt, "cache_hit": hit, "nodes": g.nodeCount, "edges": g.edgeCount,
                    "rss_peak_mb": Measure.peakRSSMB(), "rss_now_mb": Measure.currentRSSMB() ?? -1])
+
+    case "query":
+        let (g, loadDt, hit) = try loadGraph(args)
+        let params = try QueryValue.parameters(fromJSON: args.options["params"] ?? "{}")
+        let q = BenchQuery(name: "query", text: try args.need("query"), parameters: params)
+        let (r, dt) = try Measure.time { try q.run(CypherEngine(graph: g)) }
+        printJSON(["load_seconds": loadDt, "query_seconds": dt, "cache_hit": hit, "result": summarize(r, graph: g),
+                   "rss_peak_mb": Measure.peakRSSMB()])
 
     case "queries":
         let (g, loadDt, _) = try loadGraph(args)
