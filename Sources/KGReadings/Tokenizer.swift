@@ -129,24 +129,16 @@ enum Tokenizer {
                 var flags: UInt8
                 if gapNewlines >= 2 { flags = 0 } else if gapOther { flags = WordToken.punct } else { flags = WordToken.joinable }
                 let start = i
-                var h: UInt64 = 0
                 var ascii = true
+                var simple = true  // only ASCII letters and digits: folding is `| 0x20`
                 // Fast loop over ASCII letters and digits.
-                while i < n {
-                    let f = fold[Int(p[i])]
-                    if f == 0 { break }
-                    h = Vocabulary.roll(h, f)
-                    i += 1
-                }
+                while i < n && fold[Int(p[i])] != 0 { i += 1 }
                 if i < n && (cls[Int(p[i])] >= 5) {
                     // Apostrophe or non-ASCII inside or right after the word: the careful path.
                     let r = slowWord(bytes, start)
+                    simple = r.end == i
                     i = r.end
                     ascii = r.ascii
-                    if ascii {
-                        h = 0
-                        for q in start..<i { h = Vocabulary.roll(h, p[q] == 0x27 ? 0x27 : fold[Int(p[q])]) }
-                    }
                 }
                 let end = i
                 // possessive 's / ’s
@@ -171,10 +163,16 @@ enum Tokenizer {
                 }
                 var id: Int32 = -1
                 if let vocab {
-                    if ascii {
-                        let hh = Vocabulary.finish(h, end - start)
-                        id = addUnknown ? vocab.intern(hash: hh, bytes, start, end, foldASCII: true)
-                            : vocab.lookup(hash: hh, bytes, start, end, foldASCII: true)
+                    if simple && !addUnknown {
+                        id = vocab.lookupSimple(p, start, end, n)
+                    } else if ascii {
+                        scratch.removeAll(keepingCapacity: true)
+                        for q in start..<end { scratch.append(p[q] == 0x27 ? 0x27 : fold[Int(p[q])]) }
+                        id = scratch.withUnsafeBufferPointer { sp in
+                            let hh = Vocabulary.hash(sp, 0, sp.count)
+                            return addUnknown ? vocab.intern(hash: hh, sp, 0, sp.count, foldASCII: false)
+                                : vocab.lookup(hash: hh, sp, 0, sp.count, foldASCII: false)
+                        }
                     } else {
                         flags |= WordToken.nonASCII
                         let word = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
@@ -254,6 +252,8 @@ final class Vocabulary {
     private var offsets: UnsafeMutablePointer<Int32>
     private var lengths: UnsafeMutablePointer<Int32>
     private var hashes: UnsafeMutablePointer<UInt64>
+    /// The first 8 bytes of each word, little-endian, zero-padded.
+    private var firstChunk: UnsafeMutablePointer<UInt64>
     private var wordCapacity: Int
     private(set) var count = 0
     private var slots: UnsafeMutablePointer<Int32>  // id+1, 0 = empty
@@ -271,6 +271,7 @@ final class Vocabulary {
         offsets = .allocate(capacity: wordCapacity)
         lengths = .allocate(capacity: wordCapacity)
         hashes = .allocate(capacity: wordCapacity)
+        firstChunk = .allocate(capacity: wordCapacity)
         poolCapacity = wordCapacity * 8
         pool = .allocate(capacity: poolCapacity)
     }
@@ -280,6 +281,7 @@ final class Vocabulary {
         offsets.deallocate()
         lengths.deallocate()
         hashes.deallocate()
+        firstChunk.deallocate()
         pool.deallocate()
     }
 
@@ -288,18 +290,81 @@ final class Vocabulary {
         return String(decoding: UnsafeBufferPointer(start: pool + o, count: l), as: UTF8.self)
     }
 
-    /// The word hash: a cheap rolling step per byte, one multiply-xorshift at the end (a
-    /// multiply per byte would cost more than the rest of the scan).
-    @inline(__always) static func roll(_ h: UInt64, _ b: UInt8) -> UInt64 { ((h &<< 7) | (h &>> 57)) ^ UInt64(b) }
+    /// The word hash over 8-byte little-endian chunks of the (folded) word, one multiply-xorshift
+    /// per chunk: most words are one chunk, so the scan pays one mix per word, none per byte.
+    @inline(__always) static func mix(_ h: UInt64, _ chunk: UInt64) -> UInt64 {
+        var x = (h ^ chunk) &* 0x9E37_79B9_7F4A_7C15
+        x ^= x >> 29
+        return x
+    }
     @inline(__always) static func finish(_ h: UInt64, _ len: Int) -> UInt64 {
-        var x = h ^ (UInt64(truncatingIfNeeded: len) &* 0x9E37_79B9_7F4A_7C15)
+        var x = h ^ UInt64(truncatingIfNeeded: len)
         x = (x ^ (x >> 31)) &* 0xBF58_476D_1CE4_E5B9
         return x ^ (x >> 29)
     }
-    @inline(__always) static func hash(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> UInt64 {
+    /// Bytes [s, e) as one little-endian word (e - s <= 8), read byte by byte.
+    @inline(__always) static func chunk(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> UInt64 {
+        var v: UInt64 = 0
+        var k = e
+        while k > s { k -= 1; v = (v << 8) | UInt64(p[k]) }
+        return v
+    }
+    static func hash(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> UInt64 {
+        guard let p = b.baseAddress else { return finish(0, 0) }
         var h: UInt64 = 0
-        for i in s..<e { h = roll(h, p[i]) }
+        var i = s
+        while i < e { let j = Swift.min(i + 8, e); h = mix(h, chunk(p, i, j)); i = j }
         return finish(h, e - s)
+    }
+
+    /// Lookup of a word made only of ASCII letters and digits, folding with `| 0x20` on 8-byte
+    /// loads (valid for letters and digits alike). `n` is the text length (no load past it).
+    /// Words of up to 8 bytes (most) cost one load, one mix and one compare with `firstChunk`.
+    @inline(__always) func lookupSimple(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int, _ n: Int) -> Int32 {
+        let len = e &- s
+        guard len <= 8, s &+ 8 <= n else { return lookupSimpleLong(p, s, e) }
+        let raw = UnsafeRawPointer(p + s).loadUnaligned(as: UInt64.self)
+        let m: UInt64 = len == 8 ? UInt64.max : (UInt64(1) &<< UInt64(truncatingIfNeeded: len &* 8)) &- 1
+        let v = (raw | 0x2020_2020_2020_2020) & m
+        let h = Self.finish(Self.mix(0, v), len)
+        var slot = Int(truncatingIfNeeded: h) & mask
+        let sl = slots, fc = firstChunk, ln = lengths
+        while true {
+            let x = sl[slot]
+            if x == 0 { return -1 }
+            let id = Int(x &- 1)
+            if fc[id] == v && Int(ln[id]) == len { return Int32(truncatingIfNeeded: id) }
+            slot = (slot &+ 1) & mask
+        }
+    }
+
+    /// Words longer than 8 bytes, or at the very end of the text: chunk by chunk, no allocation.
+    private func lookupSimpleLong(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> Int32 {
+        var h: UInt64 = 0
+        var i = s
+        while i < e {
+            let j = Swift.min(i + 8, e)
+            var v: UInt64 = 0
+            var k = j
+            while k > i { k -= 1; v = (v &<< 8) | UInt64(p[k] | 0x20) }
+            h = Self.mix(h, v)
+            i = j
+        }
+        h = Self.finish(h, e - s)
+        let len = e - s
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let x = slots[slot]
+            if x == 0 { return -1 }
+            let id = Int(x - 1)
+            if hashes[id] == h && Int(lengths[id]) == len {
+                let q = pool + Int(offsets[id])
+                var k = 0
+                while k < len && q[k] == p[s + k] | 0x20 { k += 1 }
+                if k == len { return Int32(id) }
+            }
+            slot = (slot + 1) & mask
+        }
     }
 
     @inline(__always) private func equal(_ id: Int, _ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ fold: Bool) -> Bool {
@@ -347,6 +412,7 @@ final class Vocabulary {
             pool[poolCount] = c
             poolCount += 1
         }
+        firstChunk[id] = Self.chunk(UnsafePointer(pool), offsets[id] == 0 ? 0 : Int(offsets[id]), Int(offsets[id]) + Swift.min(len, 8))
         count += 1
         insertSlot(id)
         return Int32(id)
@@ -385,6 +451,7 @@ final class Vocabulary {
         offsets = move(offsets)
         lengths = move(lengths)
         hashes = move(hashes)
+        firstChunk = move(firstChunk)
         wordCapacity = c
     }
 

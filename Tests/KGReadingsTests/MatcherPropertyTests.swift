@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+import PropertyBased
+@testable import KGReadings
+
+/// The matcher against a naive reference: whole words, separators, leftmost-longest.
+@Suite("Alias matcher properties")
+struct MatcherPropertyTests {
+    static let pool = ["alpha", "beta", "Gamma", "delta", "extraordinarily", "qq", "kappa", "omega", "zeta9", "b"]
+    static let seps = [" ", "-", "\n", ". ", ", ", " -- "]
+
+    /// Reference: words and separators; an alias may continue over " ", "-" and one "\n" only.
+    static func naive(_ words: [String], _ gaps: [String], _ aliases: [[String]]) -> [(Int, Int)] {
+        var out: [(Int, Int)] = []
+        var i = 0
+        while i < words.count {
+            var best = -1
+            for a in aliases where a.count <= words.count - i {
+                var ok = true
+                for (k, w) in a.enumerated() {
+                    if words[i + k].lowercased() != w.lowercased() { ok = false; break }
+                    if k > 0 && !["-", " ", "\n", " -- "].contains(gaps[i + k]) { ok = false; break }
+                }
+                if ok { best = max(best, i + a.count - 1) }
+            }
+            if best >= 0 { out.append((i, best)); i = best + 1 } else { i += 1 }
+        }
+        return out
+    }
+
+    @Test func agreesWithANaiveMatcher() async {
+        let gen = Gen.int(in: 0...(Self.pool.count * Self.seps.count - 1)).array(of: 1...60)
+        let aliasGen = Gen.int(in: 0...(Self.pool.count - 1)).array(of: 1...3).array(of: 1...8)
+        await propertyCheck(input: gen, aliasGen) { picks, aliasPicks in
+            let aliases = aliasPicks.map { $0.map { Self.pool[$0] } }
+            var words: [String] = [], gaps: [String] = [""]
+            var text = ""
+            for (k, p) in picks.enumerated() {
+                let w = Self.pool[p % Self.pool.count]
+                if k > 0 { let g = Self.seps[p / Self.pool.count]; gaps.append(g); text += g }
+                words.append(w)
+                text += w
+            }
+            let m = AliasMatcher()
+            for (i, a) in aliases.enumerated() { m.add(alias: a.joined(separator: " "), target: i) }
+            let bytes = Array(text.utf8)
+            let got = bytes.withUnsafeBufferPointer { b in m.match(tokens: m.tokenize(b), text: b) }
+            let spans = Dictionary(grouping: got, by: { $0.firstWord }).map { ($0.key, $0.value[0].lastWord) }.sorted { $0.0 < $1.0 }
+            let want = Self.naive(words, gaps, aliases)
+            #expect(spans.map { "\($0.0)-\($0.1)" } == want.map { "\($0.0)-\($0.1)" }, "text: \(text) aliases: \(aliases)")
+        }
+    }
+
+    @Test func longWordsAndTheEndOfTheText() {
+        let m = AliasMatcher()
+        m.add(alias: "Extraordinarily persistent backdoors", target: 0)
+        m.add(alias: "RLHF", target: 1)
+        m.add(alias: "interpretability", target: 2)
+        for text in ["EXTRAORDINARILY persistent backdoor", "x extraordinarily-persistent backdoors", "RLHF", "Interpretability",
+                     "an interpretability", "rlhf"] {
+            let b = Array(text.utf8)
+            let got = b.withUnsafeBufferPointer { p in m.match(tokens: m.tokenize(p), text: p) }
+            #expect(got.count == (text == "rlhf" ? 0 : 1), "\(text)")
+            if let g = got.first { #expect(g.end == b.count, "\(text)") }
+        }
+    }
+}
