@@ -219,7 +219,9 @@ public struct SVGRenderer: Sendable {
         if style.legend && !d.nodes.isEmpty {
             let metrics = TextMetrics(fontSize: style.edgeFontSize + 1)
             let rowH = 22.0
-            let avail = max(l.width, 360)
+            // On a slide, a legend as wide as the slide's shape allows keeps a tall drawing from growing taller.
+            let slideWidth = style.slide.map { $0.size.width / $0.size.height * l.height * 0.8 } ?? 0
+            let avail = max(l.width, 360, slideWidth)
             var rowY = y + 24
             let kinds = Set(d.nodes.map(\.kind)).sorted { (p.kindIndex[$0] ?? 0, $0) < (p.kindIndex[$1] ?? 0, $1) }
             let types = Set(d.edges.map(\.type)).sorted { (p.typeIndex[$0] ?? 0, $0) < (p.typeIndex[$1] ?? 0, $1) }
