@@ -202,6 +202,10 @@ let scalarFunctions: [String: ScalarFunction] = {
             step = s
         }
         if step == 0 { throw CypherError(.argument, "NumberOutOfRange", "range: step must not be zero") }
+        let span = (Double(hi) - Double(lo)) / Double(step)
+        if span > 10_000_000 {
+            throw CypherError(.limit, "", "range() would hold more than 10000000 elements")
+        }
         var out: [QueryValue] = []
         var i = lo
         if step > 0 { while i <= hi { out.append(.int(i)); let (n, o) = i.addingReportingOverflow(step); if o { break }; i = n } }
@@ -302,7 +306,7 @@ let scalarFunctions: [String: ScalarFunction] = {
             len = l
         }
         let st = Int(min(start, Int64(chars.count)))
-        let en = Int(min(Int64(st) + len, Int64(chars.count)))
+        let en = Int(min(Int64(st) + min(len, Int64(chars.count)), Int64(chars.count)))
         return .string(String(chars[st..<en]))
     }
     def("left", 2, 2) { a, _ in

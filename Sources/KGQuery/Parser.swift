@@ -4,6 +4,8 @@ import Foundation
 public struct Parser {
     var toks: [Token]
     var p = 0
+    var depth = 0
+    static let maxDepth = 400
     let src: [Unicode.Scalar]
 
     public init(_ text: String) throws {
@@ -247,7 +249,10 @@ public struct Parser {
     }
 
     mutating func patternChain() throws -> PatternPart {
-        if cur.isSymbol("("), la(1).isSymbol("("), true {
+        if cur.isSymbol("("), la(1).isSymbol("(") {
+            depth += 1
+            defer { depth -= 1 }
+            if depth > Parser.maxDepth { throw CypherError(.syntax, "UnexpectedSyntax", "pattern nested too deeply", cur.pos) }
             // parenthesised pattern
             p += 1
             let inner = try patternChain()
@@ -314,7 +319,14 @@ public struct Parser {
 
     // MARK: Expressions
 
-    public mutating func expr() throws -> Expr { try orExpr() }
+    public mutating func expr() throws -> Expr {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Parser.maxDepth {
+            throw CypherError(.syntax, "UnexpectedSyntax", "expression nested more than \(Parser.maxDepth) levels deep", cur.pos)
+        }
+        return try orExpr()
+    }
 
     mutating func orExpr() throws -> Expr {
         var l = try xorExpr()
@@ -332,7 +344,12 @@ public struct Parser {
         return l
     }
     mutating func notExpr() throws -> Expr {
-        if kw("NOT") { return .unary(.not, try notExpr()) }
+        if kw("NOT") {
+            depth += 1
+            defer { depth -= 1 }
+            if depth > Parser.maxDepth { throw CypherError(.syntax, "UnexpectedSyntax", "expression nested too deeply", cur.pos) }
+            return .unary(.not, try notExpr())
+        }
         return try comparison()
     }
 
@@ -411,9 +428,17 @@ public struct Parser {
                     return try postfixOps(.literal(.int(Int64.min)))
                 }
             }
+            depth += 1
+            defer { depth -= 1 }
+            if depth > Parser.maxDepth { throw CypherError(.syntax, "UnexpectedSyntax", "expression nested too deeply", cur.pos) }
             return .unary(.neg, try unary())
         }
-        if sym("+") { return .unary(.pos, try unary()) }
+        if sym("+") {
+            depth += 1
+            defer { depth -= 1 }
+            if depth > Parser.maxDepth { throw CypherError(.syntax, "UnexpectedSyntax", "expression nested too deeply", cur.pos) }
+            return .unary(.pos, try unary())
+        }
         return try postfix()
     }
 
