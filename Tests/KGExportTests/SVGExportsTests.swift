@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+/// End-to-end: the built `kg` binary against the real Graph/ and Exports/.
+@Suite struct SVGExportsTests {
+    @Test func committedExportsMatchWhatTheCommandProduces() throws {
+        guard let kg = SVGTestKit.kgBinary else { print("SKIP committedExportsMatch…: kg binary not built next to the tests"); return }
+        let root = SVGTestKit.packageRoot
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("Exports/manifest.json").path) else {
+            Issue.record("Exports/manifest.json is missing"); return
+        }
+        let r = try SVGTestKit.run(kg, ["export", "--all", "--check"], cwd: root)
+        #expect(r.status == 0, "stale exports — run `kg export --all`: \(r.err)")
+        #expect(r.out.contains("up to date"))
+    }
+
+    @Test func exportSVGFromTheKnowledgeBase() throws {
+        guard let kg = SVGTestKit.kgBinary else { print("SKIP exportSVGFromTheKnowledgeBase: kg binary not built"); return }
+        let root = SVGTestKit.packageRoot
+        let dir = SVGTestKit.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("a.svg").path
+        let r = try SVGTestKit.run(kg, ["export", "svg", "--focus", "adversarial training", "--direction", "LR", "--theme", "dark",
+                                        "--slide", "4:3", "--title", "<b>T</b>", "-o", out], cwd: root)
+        #expect(r.status == 0, "\(r.err)")
+        let svg = try String(contentsOfFile: out, encoding: .utf8)
+        guard let doc = SVGTestKit.parse(svg) else { Issue.record("not XML"); return }
+        let nodes = doc.all().filter { $0.attributes["class"] == "node" }
+        #expect(nodes.contains { $0.attributes["data-id"] == "adversarial-training" })
+        #expect(svg.contains("&lt;b&gt;T&lt;/b&gt;"))
+        #expect(svg.contains(#"width="960" height="720""#))
+        // Same command, same bytes.
+        let again = dir.appendingPathComponent("b.svg").path
+        _ = try SVGTestKit.run(kg, ["export", "svg", "--focus", "adversarial training", "--direction", "LR", "--theme", "dark",
+                                    "--slide", "4:3", "--title", "<b>T</b>", "-o", again], cwd: root)
+        #expect(FileManager.default.contents(atPath: out) == FileManager.default.contents(atPath: again))
+    }
+
+    @Test func badOptionsFailClearlyAndWriteNothing() throws {
+        guard let kg = SVGTestKit.kgBinary else { print("SKIP badOptionsFailClearly: kg binary not built"); return }
+        let root = SVGTestKit.packageRoot
+        let dir = SVGTestKit.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("x.svg").path
+        for (args, needle) in [(["--theme", "neon"], "--theme"), (["--slide", "21:9"], "--slide"), (["--direction", "RL"], "--direction"),
+                               (["--focus", "no such concept at all"], "no concept named")] {
+            let r = try SVGTestKit.run(kg, ["export", "svg"] + args + ["-o", out], cwd: root)
+            #expect(r.status != 0, "\(args)")
+            #expect(r.err.contains(needle), "\(args): \(r.err)")
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+        let r = try SVGTestKit.run(kg, ["export"], cwd: root)
+        #expect(r.status != 0 && r.err.contains("--all"))
+    }
+}
