@@ -36,7 +36,13 @@ struct CandidateFinder {
         for m in matches { for w in m.firstWord...m.lastWord { covered[w] = matcher.patterns[m.pattern].target } }
         let bytes = source.bytes
         func word(_ i: Int) -> String { String(decoding: bytes[Int(tokens[i].start)..<Int(tokens[i].end)], as: UTF8.self) }
-        func lower(_ i: Int) -> String { NameKey.normalize(word(i)) }
+        var lowerCache = [String?](repeating: nil, count: n)
+        func lower(_ i: Int) -> String {
+            if let s = lowerCache[i] { return s }
+            let s = NameKey.normalize(word(i))
+            lowerCache[i] = s
+            return s
+        }
         var sent = [Int](repeating: 0, count: n)
         do {
             var s = 0
@@ -67,6 +73,7 @@ struct CandidateFinder {
         var acronymUses: [String: (count: Int, sentences: Set<Int>)] = [:]
         for j in 0..<n {
             let t = tokens[j]
+            guard t.flags & WordToken.capitalised != 0 else { continue }  // acronyms start with a capital
             let w = word(j)
             let letters = w.filter { $0.isUppercase }
             let isAcr = letters.count >= 2 && letters.count <= 8 && (t.flags & WordToken.allCaps != 0
