@@ -200,6 +200,37 @@ struct LinkCommandTests {
         #expect(try kg(["check", "--strict"], cwd: kb).status == 0)
     }
 
+    @Test func interactiveReviewOnATerminal() throws {
+        guard let kgPath = Self.kgBinary?.path, FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
+            print("skipped: kg binary or /usr/bin/script (for a pseudo-terminal) missing")
+            return
+        }
+        let kb = try makeKB()
+        defer { try? FileManager.default.removeItem(at: kb) }
+        // Answers: keep the mentions, relation 1, not relation 2, concept 1.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        p.arguments = ["-qfec", "'\(kgPath)' link readings/notes.md --apply", "/dev/null"]
+        p.currentDirectoryURL = kb
+        let input = Pipe()
+        p.standardInput = input
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // Trailing "q"s end the review should there ever be more questions than answers.
+        for answer in ["y", "y", "n", "y", "q", "q", "q"] {
+            Thread.sleep(forTimeInterval: 0.3)
+            input.fileHandleForWriting.write(Data((answer + "\n").utf8))
+        }
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let written = try String(contentsOf: kb.appendingPathComponent("Graph/readings/notes.kg"), encoding: .utf8)
+        #expect(written.contains("notes -MENTIONS-> backdoor"))
+        #expect(written.contains("backdoor -PERSISTS_THROUGH-> rlhf"))
+        #expect(!written.contains("RELATED_TO"))
+        #expect(written.contains("concept constitutional-ai"))
+    }
+
     @Test func severalFilesAndFolders() throws {
         guard Self.kgBinary != nil else { print("skipped: kg binary not built"); return }
         let kb = try makeKB()
