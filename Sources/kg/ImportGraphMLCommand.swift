@@ -41,6 +41,9 @@ struct ImportGraphMLCommand: ParsableCommand {
     @Flag(help: "Print the GraphML read time (and MB/s) to standard error.")
     var timings = false
 
+    @Flag(name: .customLong("dry-run"), help: "Read and check the GraphML file, report counts and warnings, write nothing.")
+    var dryRun = false
+
     func run() throws {
         var opts = GraphMLImportOptions(labelKey: mapLabel, typeKey: mapType)
         opts.defaultKind = kind
@@ -59,6 +62,10 @@ struct ImportGraphMLCommand: ParsableCommand {
                           secs, mb, mb / max(secs, 1e-9), imported.graph.nodeCount, imported.graph.edgeCount))
         }
         for w in imported.warnings { eprint(w) }
+        if dryRun {
+            eprint("read \(imported.graph.nodeCount) nodes and \(imported.graph.edgeCount) edges from \(file); nothing written (--dry-run)")
+            return
+        }
         try finish(imported)
     }
 
