@@ -216,12 +216,11 @@ struct LinkCommandTests {
         p.standardInput = input
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
+        signal(SIGPIPE, SIG_IGN)  // should `script` be gone before the answers are written
         try p.run()
-        // Trailing "q"s end the review should there ever be more questions than answers.
-        for answer in ["y", "y", "n", "y", "q", "q", "q"] {
-            Thread.sleep(forTimeInterval: 0.3)
-            input.fileHandleForWriting.write(Data((answer + "\n").utf8))
-        }
+        // All answers at once: the terminal buffers them until kg reads each line. Trailing "q"s end
+        // the review should there ever be more questions than answers.
+        try? input.fileHandleForWriting.write(contentsOf: Data("y\ny\nn\ny\nq\nq\nq\n".utf8))
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
         let written = try String(contentsOf: kb.appendingPathComponent("Graph/readings/notes.kg"), encoding: .utf8)
