@@ -275,3 +275,32 @@ func error(_ q: String, _ g: Graph = Graph()) -> CypherError? {
         #expect(try rows("MATCH (:B)-[:RELATED_TO]->(x) RETURN x", g) == [])
     }
 }
+
+@Suite struct RobustnessTests {
+    /// Random token sequences either run or fail with a CypherError: no crash, no hang.
+    @Test func randomTokenSoupNeverCrashes() async throws {
+        let toks = ["MATCH", "OPTIONAL", "WHERE", "RETURN", "WITH", "UNWIND", "AS", "CREATE", "MERGE", "SET", "DELETE", "DETACH",
+                    "REMOVE", "ORDER", "BY", "SKIP", "LIMIT", "UNION", "ALL", "DISTINCT", "AND", "OR", "NOT", "IN", "IS", "NULL",
+                    "CASE", "WHEN", "THEN", "ELSE", "END", "(", ")", "[", "]", "{", "}", "-", "->", "<-", ":", ",", ".", "*", "..",
+                    "=", "+", "/", "%", "^", "<", ">", "|", "n", "m", "r", "p", "x", "A", "T", "name", "1", "0", "-1", "2.5", "'s'",
+                    "$p", "count", "collect", "size", "range", "[1, 2]", "{k: 1}", "true", "null", "shortestPath", "exists"]
+        let g = Graph()
+        let e = CypherEngine(graph: g)
+        _ = try e.run("CREATE (:A {name: 'a'})-[:T]->(:A {name: 'b'})-[:T]->(:B)")
+        e.limits = QueryLimits(timeout: 0.5, maxRows: 10_000)
+        await propertyCheck(count: 2000, input: Gen.int(in: 0...Int(Int32.max))) { seed in
+            var rng = UInt64(seed)
+            func next(_ n: Int) -> Int { rng = rng &* 6364136223846793005 &+ 1442695040888963407; return Int((rng >> 33) % UInt64(n)) }
+            let text = (0..<(3 + next(20))).map { _ in toks[next(toks.count)] }.joined(separator: " ")
+            do { _ = try e.run(text, parameters: ["p": .int(1)]) } catch is CypherError {} catch {
+                Issue.record("unexpected error type for \(text): \(error)")
+            }
+        }
+    }
+
+    @Test func deepNestingIsAnErrorNotACrash() {
+        let deep = String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000)
+        #expect(error("RETURN " + deep)?.errorClass == .syntax)
+        #expect(error("RETURN " + String(repeating: "- ", count: 5000) + "1")?.errorClass == .syntax)
+    }
+}
