@@ -262,7 +262,7 @@ public final class Linker {
         var typedPairs = Set<[Int]>()
         for s in perSentence.keys.sorted() {
             let ms = perSentence[s]!.sorted { $0.start < $1.start }
-            let sentNo = spans[s].number
+            let sentNo = spans.isEmpty ? 1 : spans[s].number
             guard Set(ms.map(\.target)).count >= 2 else { continue }
             // Typed: each cue joins the nearest concept before it and the nearest after it.
             for c in cuesBySentence[s] ?? [] {

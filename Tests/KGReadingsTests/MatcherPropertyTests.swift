@@ -65,3 +65,33 @@ struct MatcherPropertyTests {
         }
     }
 }
+
+@Suite("Linker robustness")
+struct LinkerRobustnessTests {
+    static let fragments = ["RLHF", "(RLHF)", "reinforcement learning from human feedback", "backdoor's", "agents'", "**", "_", "`",
+                            "[link](http://x.org/backdoor)", "<b>", "</b>", "# ", "\n", "\n\n", "- ", "1. ", "```", "e.g.", "Dr.",
+                            "…", "’s", "Naïve", "Ｒｅｄ", "red-", "teaming", "scale", "backdoor", ".", "?", " ", "\t", "\r\n", "Ω",
+                            "Constitutional AI (CAI)", "CoT", "cot", "\u{0301}", "'", "\"", "|", ">"]
+
+    @Test func arbitraryTextsNeverBreakTheLinker() async throws {
+        let g = try fixtureGraph()
+        let linker = Linker(graph: g)
+        await propertyCheck(count: 300, input: Gen.int(in: 0...(Self.fragments.count - 1)).array(of: 1...80), Gen.bool) { picks, md in
+            let text = picks.map { Self.fragments[$0] }.joined()
+            guard let src = try? ReadingSource(path: md ? "r.md" : "r.txt", bytes: Array(text.utf8)) else { return }
+            let r = linker.link(src, options: LinkOptions(path: "r", sha256: String(repeating: "0", count: 64)))
+            let lines = text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).count
+            for m in r.mentions {
+                for o in m.occurrences {
+                    #expect(o.sentence >= 1 && o.sentence <= max(1, r.reading.sentences))
+                    #expect(o.line >= 1 && o.line <= lines)
+                    #expect(o.start < o.end && o.end <= src.bytes.count)
+                }
+            }
+            for p in r.relations { #expect(p.sentences.allSatisfy { $0 >= 1 && $0 <= max(1, r.reading.sentences) }) }
+            for c in r.candidates { #expect(c.count >= 1) }
+            let kg = KGEmitter.emit(r, accept: .all, graph: g)
+            #expect(kg.hasPrefix("#"))
+        }
+    }
+}
