@@ -20,8 +20,8 @@ public struct LayerSweepMinimizer: CrossingMinimizer {
     /// Schönfeld, Molitor 1999), which escapes the local optima of adjacent swaps.
     public var sifting: Bool
 
-    public init(heuristic: Heuristic = .median, restarts: Int = 8, seed: UInt64 = 1,
-                maxIterations: Int = 24, patience: Int = 6, sifting: Bool = true) {
+    public init(heuristic: Heuristic = .median, restarts: Int = 3, seed: UInt64 = 1,
+                maxIterations: Int = 24, patience: Int = 6, sifting: Bool = false) {
         self.heuristic = heuristic; self.restarts = restarts; self.seed = seed; self.sifting = sifting
         self.maxIterations = maxIterations; self.patience = patience
     }

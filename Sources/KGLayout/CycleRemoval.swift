@@ -63,14 +63,23 @@ public struct GreedyCycleRemover: CycleRemover {
 }
 
 /// Depth-first search: edges that close a cycle (point back to a node on the DFS stack) are reversed.
+/// With a seed, the roots and the out-edges are visited in a seeded random order (another acyclic
+/// orientation of the same graph, for best-of-several strategies).
 public struct DFSCycleRemover: CycleRemover {
-    public init() {}
+    public var seed: UInt64?
+    public init(seed: UInt64? = nil) { self.seed = seed }
     public func reversedEdges(nodeCount n: Int, edges: [(Int, Int)]) -> [Bool] {
         var outs = [[Int]](repeating: [], count: n)
         for (i, e) in edges.enumerated() { outs[e.0].append(i) }
+        var roots = Array(0..<n)
+        if let s = seed {
+            var rng = SplitMix64(seed: s)
+            roots.shuffle(using: &rng)
+            for v in 0..<n { outs[v].shuffle(using: &rng) }
+        }
         var state = [UInt8](repeating: 0, count: n)  // 0 new, 1 on stack, 2 done
         var reversed = [Bool](repeating: false, count: edges.count)
-        for root in 0..<n where state[root] == 0 {
+        for root in roots where state[root] == 0 {
             var stack: [(Int, Int)] = [(root, 0)]
             state[root] = 1
             while let (v, k) = stack.last {

@@ -64,6 +64,9 @@ if let v = env["KG_SEED"].flatMap(UInt64.init) { minimizer.seed = v }
 style.layout.crossingMinimizer = minimizer
 if env["KG_LAYERER"] == "longest" { style.layout.layerer = LongestPathLayerer() }
 if env["KG_CYCLES"] == "dfs" { style.layout.cycleRemover = DFSCycleRemover() }
+if let k = env["KG_DFS_SEEDS"].flatMap(Int.init) {
+    style.layout.alternativeCycleRemovers = [DFSCycleRemover()] + (0..<k).map { DFSCycleRemover(seed: UInt64($0 + 1)) }
+}
 var times: [Double] = []
 var svg = ""
 var crossings = 0
