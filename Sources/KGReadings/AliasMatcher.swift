@@ -152,14 +152,16 @@ public final class AliasMatcher {
         if frozenFor == nodeCount { return }
         var cap = 16
         while cap < edges.count * 2 + 2 { cap <<= 1 }
-        frozenKeys = [UInt64](repeating: UInt64.max, count: cap)
-        frozenVals = [Int32](repeating: -1, count: cap)
+        var keys = [UInt64](repeating: UInt64.max, count: cap)
+        var vals = [Int32](repeating: -1, count: cap)
         for (k, v) in edges {
             var i = Int(truncatingIfNeeded: Self.mix(k)) & (cap - 1)
-            while frozenKeys[i] != UInt64.max { i = (i + 1) & (cap - 1) }
-            frozenKeys[i] = k
-            frozenVals[i] = v
+            while keys[i] != UInt64.max { i = (i + 1) & (cap - 1) }
+            keys[i] = k
+            vals[i] = v
         }
+        frozenKeys = keys
+        frozenVals = vals
         // Per node: 0 no pattern ends here; 1 one pattern that needs no check; 2 look closer.
         var quick = [UInt8](repeating: 0, count: terminal.count)
         for (k, t) in terminal.enumerated() where t >= 0 {
