@@ -100,6 +100,11 @@ struct LinkCommand: ParsableCommand {
         }
         let interactive = apply && acceptance == nil && isatty(STDIN_FILENO) != 0 && isatty(STDERR_FILENO) != 0 && format == .text
 
+        let schema = loaded.graph.schema
+        if !schema.isEmpty && (schema.relation("MENTIONS") == nil || schema.kind("Reading") == nil) {
+            eprint("error: the schema of \(graphDir) must declare `kind Reading` and `relation MENTIONS  Reading -> Concept` for kg link to record readings")
+            throw ExitCode(1)
+        }
         var linker = Linker(graph: loaded.graph)
         var usedIDs = Set(loaded.graph.nodes.map { loaded.graph.key(of: $0) })
         var planned: [Planned] = []

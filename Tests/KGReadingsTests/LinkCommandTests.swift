@@ -187,6 +187,19 @@ struct LinkCommandTests {
         #expect(files(kb) == before)
     }
 
+    @Test func aSchemaWithoutMentionsIsRefused() throws {
+        guard Self.kgBinary != nil else { print("skipped: kg binary not built"); return }
+        let kb = try makeKB()
+        defer { try? FileManager.default.removeItem(at: kb) }
+        try FileManager.default.removeItem(at: kb.appendingPathComponent("Graph/readings"))
+        let schema = Self.schema.replacingOccurrences(of: "relation MENTIONS  Reading -> Concept\n", with: "")
+        try schema.write(to: kb.appendingPathComponent("Graph/schema.kg"), atomically: true, encoding: .utf8)
+        let r = try kg(["link", "readings/notes.md", "--apply"], cwd: kb)
+        #expect(r.status == 1)
+        #expect(r.err.contains("relation MENTIONS"))
+        #expect(!FileManager.default.fileExists(atPath: kb.appendingPathComponent("Graph/readings").path))
+    }
+
     @Test func readingOutsideTheReadingsFolderIsCopiedIn() throws {
         guard Self.kgBinary != nil else { print("skipped: kg binary not built"); return }
         let kb = try makeKB()
