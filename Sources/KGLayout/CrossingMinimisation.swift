@@ -19,10 +19,12 @@ public struct LayerSweepMinimizer: CrossingMinimizer {
     /// After each sweep, move every node to its best position within its layer (sifting, Matuszewski,
     /// Schönfeld, Molitor 1999), which escapes the local optima of adjacent swaps.
     public var sifting: Bool
+    /// Sifting passes on the final (best) order, kept only while they remove crossings.
+    public var polish: Bool
 
     public init(heuristic: Heuristic = .median, restarts: Int = 3, seed: UInt64 = 1,
-                maxIterations: Int = 24, patience: Int = 6, sifting: Bool = false) {
-        self.heuristic = heuristic; self.restarts = restarts; self.seed = seed; self.sifting = sifting
+                maxIterations: Int = 24, patience: Int = 6, sifting: Bool = false, polish: Bool = false) {
+        self.heuristic = heuristic; self.restarts = restarts; self.seed = seed; self.sifting = sifting; self.polish = polish
         self.maxIterations = maxIterations; self.patience = patience
     }
 
@@ -50,6 +52,18 @@ public struct LayerSweepMinimizer: CrossingMinimizer {
             }
         }
         g.layers = best
+        // Final polish: sifting passes on the best order; each pass can only remove crossings.
+        if polish && bestCrossings > 0 {
+            var pos = g.positions()
+            for round in 0..<6 {
+                let before = g.layers
+                sift(&g, pos: &pos, downward: round % 2 == 0)
+                pos = g.positions()
+                let c = g.crossings()
+                if c >= bestCrossings { g.layers = before; if round % 2 == 1 { break } else { pos = g.positions(); continue } }
+                bestCrossings = c
+            }
+        }
     }
 
     /// Run 0: breadth-first from the nodes of the top layers in input order (keeps related nodes close).

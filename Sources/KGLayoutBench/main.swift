@@ -60,6 +60,7 @@ if let v = env["KG_RESTARTS"].flatMap(Int.init) { minimizer.restarts = v }
 if let v = env["KG_ITERATIONS"].flatMap(Int.init) { minimizer.maxIterations = v }
 if let v = env["KG_PATIENCE"].flatMap(Int.init) { minimizer.patience = v }
 if let v = env["KG_SIFTING"] { minimizer.sifting = v == "1" }
+if let v = env["KG_POLISH"] { minimizer.polish = v == "1" }
 if let v = env["KG_SEED"].flatMap(UInt64.init) { minimizer.seed = v }
 style.layout.crossingMinimizer = minimizer
 if env["KG_LAYERER"] == "longest" { style.layout.layerer = LongestPathLayerer() }
