@@ -279,15 +279,22 @@ struct LinkCommand: ParsableCommand {
         }
 
         guard apply else { return }
+        // Two phases: every file is written to a temporary name first; only when all of them are
+        // there are they renamed into place, so a failure leaves nothing half-written.
+        var staged: [(tmp: String, dest: String)] = []
         do {
             for p in planned {
-                if let dest = p.copyTo { try Self.atomicWrite(Data(p.source.bytes), to: dest) }
+                if let dest = p.copyTo { staged.append((try Self.stage(Data(p.source.bytes), for: dest), dest)) }
             }
             for p in planned {
                 try FileManager.default.createDirectory(atPath: (p.file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try Self.atomicWrite(Data(p.kg.utf8), to: p.file)
+                staged.append((try Self.stage(Data(p.kg.utf8), for: p.file), p.file))
+            }
+            for s in staged where rename(s.tmp, s.dest) != 0 {
+                throw LinkError.other("cannot rename \(s.tmp) to \(s.dest): \(String(cString: strerror(errno)))")
             }
         } catch {
+            for s in staged { unlink(s.tmp) }
             eprint("error: writing failed: \(error)")
             throw ExitCode(1)
         }
@@ -327,18 +334,14 @@ struct LinkCommand: ParsableCommand {
         return url.standardizedFileURL.path
     }
 
-    /// Writes to a temporary file next to `path`, then renames it over `path`.
-    static func atomicWrite(_ data: Data, to path: String) throws {
+    /// Writes `data` to a temporary file next to `path` and returns its name.
+    static func stage(_ data: Data, for path: String) throws -> String {
         let dir = (path as NSString).deletingLastPathComponent
         let tmp = (dir.isEmpty ? "." : dir) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: tmp, contents: data) else {
             throw LinkError.other("cannot write \(tmp)")
         }
-        if rename(tmp, path) != 0 {
-            let err = String(cString: strerror(errno))
-            unlink(tmp)
-            throw LinkError.other("cannot rename \(tmp) to \(path): \(err)")
-        }
+        return tmp
     }
 }
 
