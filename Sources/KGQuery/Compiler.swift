@@ -8,6 +8,17 @@ final class Compiler {
 
     init(graph: Graph) { self.graph = graph }
 
+    static func hasUpdates(_ st: Statement) -> Bool {
+        st.parts.contains { q in
+            q.clauses.contains { c in
+                switch c {
+                case .create, .merge, .set, .remove, .delete: return true
+                default: return false
+                }
+            }
+        }
+    }
+
     func compile(_ st: Statement) throws -> (Op, [String]) {
         var ops: [Op] = []
         var columns: [String]? = nil

@@ -49,7 +49,8 @@ public final class CypherEngine {
         if let t = timeout { lim.timeout = t }
         let st = try Parser.parse(query)
         let (op, columns) = try Compiler(graph: graph).compile(st)
-        let before = collectStats ? Snapshot(graph) : nil
+        // Only statements with update clauses can have side effects.
+        let before = collectStats && Compiler.hasUpdates(st) ? Snapshot(graph) : nil
         let ctx = ExecContext(graph: graph, params: parameters, limits: lim)
         var rows: [[QueryValue]] = []
         while let r = try op.next(ctx) {

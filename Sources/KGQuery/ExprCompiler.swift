@@ -361,7 +361,7 @@ extension Compiler {
         case .patternComprehension(let pathVar, var part, let pred, let map):
             part.pathVariable = pathVar
             var inner = scope
-            let m = try compileMatch([part], &inner, optional: false, predicate: pred, context: .expression)
+            let m = try compileMatch([part], &inner, optional: false, predicate: pred, context: .match)
             let em = try compile(map, inner, agg)
             return { r, ctx in
                 var out: [QueryValue] = []

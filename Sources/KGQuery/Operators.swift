@@ -404,7 +404,7 @@ final class AggregateOp: Op {
             while let r = try input!.next(ctx) {
                 try ctx.tick()
                 let kv = try keys.map { try $0(r, ctx) }
-                let gk = GroupKey(.list(kv))
+                let gk = kv.count == 1 ? GroupKey(kv[0]) : GroupKey(.list(kv))
                 var gi: Int
                 if let i = index[gk] { gi = i } else {
                     gi = groups.count

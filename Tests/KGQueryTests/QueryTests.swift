@@ -304,3 +304,12 @@ func error(_ q: String, _ g: Graph = Graph()) -> CypherError? {
         #expect(error("RETURN " + String(repeating: "- ", count: 5000) + "1")?.errorClass == .syntax)
     }
 }
+
+@Suite struct PatternComprehensionTests {
+    @Test func patternComprehensionIntroducesVariables() throws {
+        let g = Graph()
+        _ = try rows("CREATE (a:A {n: 1})-[:T]->(:B {n: 2}), (a)-[:T]->(:B {n: 3})", g)
+        #expect(try rows("MATCH (a:A) RETURN [(a)-[:T]->(b) | b.n] AS ns", g) == ["[2, 3]"])
+        #expect(try rows("MATCH (a:A) RETURN size([(a)-->(x) WHERE x.n > 2 | x]) AS d", g) == ["1"])
+    }
+}
