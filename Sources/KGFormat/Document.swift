@@ -1,3 +1,4 @@
+import Foundation
 import KGCore
 
 /// Where a statement sits in its file: the header line and column, the last line of its
@@ -189,20 +190,52 @@ public enum DocumentItem: Hashable, Sendable {
 /// that builds the graph while parsing never materialises it, which keeps large graphs small).
 public final class Document: Equatable, @unchecked Sendable {
     public let path: String
-    /// The file's bytes as read.
-    public let bytes: [UInt8]
+    private var stored: [UInt8]?
+    /// For documents loaded from a graph folder: size and FNV-1a hash of the file as parsed. The
+    /// bytes are not kept in memory; they are read again on first use and must still match.
+    private let fingerprint: (size: Int, hash: UInt64)?
     private var parsed: [DocumentItem]?
 
     public init(path: String, bytes: [UInt8]) {
         self.path = path
-        self.bytes = bytes
+        self.stored = bytes
+        self.fingerprint = nil
     }
 
     public init(path: String, items: [DocumentItem], bytes: [UInt8]) {
         self.path = path
-        self.bytes = bytes
+        self.stored = bytes
+        self.fingerprint = nil
         self.parsed = items
     }
+
+    /// A document whose text stays on disk at `path` (it had `bytes` when it was parsed).
+    init(path: String, parsedFrom bytes: [UInt8]) {
+        self.path = path
+        self.stored = nil
+        self.fingerprint = (bytes.count, Self.fnv1a(bytes))
+    }
+
+    static func fnv1a(_ b: [UInt8]) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for x in b { h = (h ^ UInt64(x)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    /// The file's bytes as parsed. For a document loaded from a folder they are read again from
+    /// disk on first use; if the file changed since it was loaded, this is empty (and `items` too),
+    /// so edits computed from it fail rather than land in the wrong place.
+    public var bytes: [UInt8] {
+        if let s = stored { return s }
+        guard let fp = fingerprint, let d = FileManager.default.contents(atPath: path) else { return [] }
+        let b = [UInt8](d)
+        guard b.count == fp.size, Self.fnv1a(b) == fp.hash else { return [] }
+        stored = b
+        return b
+    }
+
+    /// False when the document was loaded from a file that has changed on disk since.
+    public var isCurrent: Bool { fingerprint == nil || !bytes.isEmpty || fingerprint?.size == 0 }
 
     /// The text as a String.
     public var text: String { String(decoding: bytes, as: UTF8.self) }

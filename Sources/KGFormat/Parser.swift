@@ -253,6 +253,7 @@ private struct LineParser {
     /// Tokens of the current line from `start`, and the trailing comment; nil after reporting an error.
     func tokenize(from start: Int) -> ([Tok], String?)? {
         var toks: [Tok] = []
+        toks.reserveCapacity(8)
         var i = start
         while i < le {
             let c = b[i]
@@ -617,7 +618,7 @@ private struct LineParser {
         i += 1
         if i < toks.count, toks[i].kind == .word {
             let lt = str(toks[i])
-            guard let loc = Locator(lt) else {
+            guard let loc = fastLocator(toks[i]) ?? Locator(lt) else {
                 error("bad locator '\(lt)': \(locatorProblem(lt))", at: toks[i].start,
                       notes: ["locators are L<n>, L<n>-L<m> (lines) or S<n>, S<n>-S<m> (sentences), 1-based"])
                 throw ParseFailure()
@@ -631,6 +632,27 @@ private struct LineParser {
             i += 1
         }
         return ev
+    }
+
+    /// `L12`, `L12-L14`, `S3-S5` straight from the bytes (nil for anything else, including `L12-14`).
+    func fastLocator(_ t: Tok) -> Locator? {
+        var i = t.start
+        let u = b[i]
+        guard u == UInt8(ascii: "L") || u == UInt8(ascii: "S") else { return nil }
+        i += 1
+        func number() -> Int? {
+            var v = 0
+            let s0 = i
+            while i < t.end, b[i] >= 0x30, b[i] <= 0x39, i - s0 < 18 { v = v * 10 + Int(b[i] - 0x30); i += 1 }
+            return i > s0 ? v : nil
+        }
+        guard let a = number(), a >= 1 else { return nil }
+        let unit: Locator.Unit = u == UInt8(ascii: "L") ? .line : .sentence
+        if i == t.end { return Locator(unit: unit, start: a) }
+        guard b[i] == UInt8(ascii: "-"), i + 1 < t.end, b[i + 1] == u else { return nil }
+        i += 2
+        guard let e = number(), i == t.end, e >= a else { return nil }
+        return Locator(unit: unit, start: a, end: e)
     }
 
     func locatorProblem(_ s: String) -> String {
@@ -758,7 +780,11 @@ private struct LineParser {
         return Continuation(.property(key: key, value: v))
     }
 
-    func value(_ toks: [Tok], _ i: inout Int, key: String) throws -> Value {
+    func value(_ toks: [Tok], _ i: inout Int, key: String, depth: Int = 0) throws -> Value {
+        guard depth < 64 else {
+            error("lists nested more than 64 deep", at: toks[i].start)
+            throw ParseFailure()
+        }
         guard i < toks.count else {
             error("expected a value after '\(key)'", at: le)
             throw ParseFailure()
@@ -773,7 +799,7 @@ private struct LineParser {
             var items: [Value] = []
             if i < toks.count, toks[i].kind == .rbracket { i += 1; return .list([]) }
             while true {
-                items.append(try value(toks, &i, key: key))
+                items.append(try value(toks, &i, key: key, depth: depth + 1))
                 guard i < toks.count else {
                     error("unterminated list: expected ']'", at: t.start, notes: ["a list may not span lines"])
                     throw ParseFailure()

@@ -64,6 +64,9 @@ public enum GraphSaver {
         func key(_ n: NodeID) -> String { g.key(of: n) }
 
         for (di, doc) in original.documents.enumerated() {
+            guard doc.isCurrent else {
+                throw SaveError("\(doc.path) changed on disk since the graph was loaded; nothing written (load again and redo the change)")
+            }
             for item in doc.items {
                 guard case .statement(let s) = item else { continue }
                 let packed = UInt64(di + 1) << 32 | UInt64(s.span.line)

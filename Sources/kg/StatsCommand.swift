@@ -14,7 +14,19 @@ struct StatsCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @Flag(name: .long, help: "Also measure loading (read, parse alone, parse + build) and print the timings to stderr.")
+    var timings = false
+
     func run() throws {
+        if timings {
+            let t = GraphLoader.measure(directory: graphOptions.graphDirectory, readings: graphOptions.readings)
+            func f(_ x: Double) -> String { String(format: "%.3f", x) }
+            func rate(_ s: Double) -> String { String(Int(Double(t.edges) / max(s, 1e-9))) }
+            let build = max(t.loadSeconds - t.parseSeconds, 0)
+            eprint("files \(t.files), \(t.bytes) bytes, \(t.statements) statements, \(t.nodes) nodes, \(t.edges) edges")
+            eprint("read \(f(t.readSeconds)) s; parse alone \(f(t.parseSeconds)) s (\(rate(t.parseSeconds)) edges/s); "
+                + "parse + build \(f(t.loadSeconds)) s (\(rate(t.loadSeconds)) edges/s); build alone ~\(f(build)) s (\(rate(build)) edges/s)")
+        }
         let loaded = try graphOptions.load()
         let stats = GraphStats(loaded.graph)
         writeStdout(format == .json ? stats.json() : stats.text())

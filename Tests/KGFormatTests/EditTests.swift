@@ -145,6 +145,15 @@ func read(_ p: String) -> String { (try? String(contentsOfFile: p, encoding: .ut
         #expect(read(dir + "/facts.kg") == "# Facts\nconcept a \"A\" : Concept   # keep me\n  aka \"Ay\"\n  # about year\n  year 1\nreading r \"R\"\n")
     }
 
+    @Test func fileChangedOnDiskMakesSaveFail() throws {
+        let (dir, l) = try setUp()
+        try (facts + "\n# edited\n").write(toFile: dir + "/facts.kg", atomically: true, encoding: .utf8)
+        l.graph.setProperty(l.graph.node(key: "a")!, "year", .int(3))
+        #expect(throws: SaveError.self) { try GraphSaver.save(original: l, current: l.graph, newFactsFile: dir + "/n.kg") }
+        #expect(read(dir + "/facts.kg") == facts + "\n# edited\n")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/n.kg"))
+    }
+
     @Test func refusesNodesWithSeveralKinds() throws {
         let (dir, l) = try setUp()
         l.graph.addLabel("Extra", to: l.graph.node(key: "a")!)

@@ -166,6 +166,14 @@ func statements(_ text: String) -> [Statement] {
         #expect(parseErrors("concept a \"A\" : K\n  summary \"x\"\n  summary \"y\"") == ["3:3: duplicate 'summary' line"])
     }
 
+    @Test func hostileInputDoesNotCrash() {
+        #expect(parseErrors("concept a \"A\" : K\n  deep " + String(repeating: "[", count: 100_000)) == ["2:72: lists nested more than 64 deep"])
+        #expect(parseErrors("a -X-> b  @r L99999999999999999999999") == ["1:14: bad locator 'L99999999999999999999999': expected a number after 'L'"])
+        #expect(parseErrors(String(repeating: "x", count: 200_000) + " -R-> y").isEmpty)
+        #expect(parseErrors("\u{0}") == ["1:1: unexpected character '\\u{0}' outside a string"])
+        #expect(parseErrors("concept a \"\u{0}\" : K").isEmpty)
+    }
+
     @Test func nonASCIIOutsideStringsAndColumnsInCharacters() {
         #expect(parseErrors("concept é \"A\" : K") == ["1:9: unexpected character 'é' outside a string"])
         // Columns count characters, not bytes: the error after a multi-byte string is at column 16.
