@@ -162,14 +162,17 @@ public struct SVGRenderer: Sendable {
         var canvas: Canvas
         if let slide = style.slide {
             options.packer = ShelfPacker(aspect: slide.size.width / slide.size.height)
-            options.targetAspect = slide.size.width / slide.size.height
             let directions = style.direction.map { [$0] } ?? [.topToBottom, .leftToRight]
             var best: (LayoutResult, Canvas)? = nil
+            // Both directions, each with and without layer-width balancing: the largest text wins.
             for dir in directions {
-                options.direction = dir
-                let l = LayeredLayout(options: options).layout(p.graph)
-                let c = canvasFor(l, diagram: d, prepared: p)
-                if best == nil || c.slideScale(slide) > best!.1.slideScale(slide) + 1e-9 { best = (l, c) }
+                for aspect in [nil, slide.size.width / slide.size.height] {
+                    options.direction = dir
+                    options.targetAspect = aspect
+                    let l = LayeredLayout(options: options).layout(p.graph)
+                    let c = canvasFor(l, diagram: d, prepared: p)
+                    if best == nil || c.slideScale(slide) > best!.1.slideScale(slide) + 1e-9 { best = (l, c) }
+                }
             }
             (layout, canvas) = best!
             let scale = canvas.slideScale(slide)

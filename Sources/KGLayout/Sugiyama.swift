@@ -145,38 +145,45 @@ public struct LayeredLayout: Sendable {
     }
 
     /// Layer-width balancing: a layer much wider than a drawing of the target aspect ratio would be
-    /// (typically a hub's many leaf neighbours) has every second sink moved down by one rank step,
-    /// repeatedly, until it fits or has no sinks left. Sinks have no edges below them, so the layering
-    /// stays valid; each moved node only lengthens its incoming edges.
+    /// (typically a hub's many neighbours) has every second node moved down by one rank step —
+    /// sinks first, then nodes with few successors — repeatedly, until it fits. Successors are pushed
+    /// along where an edge would become too short, so the layering stays valid; the cost is longer
+    /// edges, the gain a drawing that fits a page or a slide.
     static func stackSinks(rank input: [Int], edges: [RankEdge], sizes: [(Double, Double)], aspect: Double,
                            options o: LayoutOptions, minLength: Int) -> [Int] {
         var rank = input
         let m = rank.count
-        var isSink = [Bool](repeating: true, count: m)
-        for e in edges { isSink[e.source] = false }
+        var outs = [[Int]](repeating: [], count: m)
+        for e in edges { outs[e.source].append(e.target) }
         var area = 0.0
         for (w, h) in sizes { area += (w + o.nodeSeparation) * (h + o.rankSeparation) }
         let widest = sizes.map(\.0).max() ?? 0
         let limit = max(widest + o.nodeSeparation, (area * aspect).squareRoot())
+        func push(_ v: Int, to r: Int) {
+            var stack = [(v, r)]
+            while let (u, ru) = stack.popLast() {
+                if rank[u] >= ru { continue }
+                rank[u] = ru
+                for t in outs[u] where rank[t] < ru + minLength { stack.append((t, ru + minLength)) }
+            }
+        }
         var l = 0
-        var maxRank = rank.max() ?? 0
-        while l <= maxRank {
-            var members = (0..<m).filter { rank[$0] == l }
-            var width = members.reduce(0.0) { $0 + sizes[$1].0 + o.nodeSeparation }
+        var moves = 0
+        while l <= (rank.max() ?? 0) && moves < 4 * m {
             var guardCount = 0
-            while width > limit && guardCount < 64 {
+            while guardCount < 32 {
                 guardCount += 1
-                let sinks = members.filter { isSink[$0] }
-                if sinks.count < 2 && !(sinks.count == 1 && members.count > 1) { break }
+                let members = (0..<m).filter { rank[$0] == l }
+                var width = members.reduce(0.0) { $0 + sizes[$1].0 + o.nodeSeparation }
+                if width <= limit || members.count < 2 { break }
+                let candidates = members.sorted { (outs[$0].count, $0) < (outs[$1].count, $1) }
                 var moved = false
-                for (i, v) in sinks.enumerated() where i % 2 == 1 || sinks.count == 1 {
-                    rank[v] = l + minLength; moved = true
+                for (i, v) in candidates.enumerated() where i % 2 == 1 {
+                    push(v, to: l + minLength); moved = true; moves += 1
                     width -= sizes[v].0 + o.nodeSeparation
                     if width <= limit { break }
                 }
                 if !moved { break }
-                members = members.filter { rank[$0] == l }
-                maxRank = max(maxRank, l + minLength)
             }
             l += 1
         }
