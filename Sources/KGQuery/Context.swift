@@ -23,8 +23,27 @@ final class ExecContext {
     var ticks = 0
     var deletedNodes = Set<NodeID>()
     var deletedRels = Set<EdgeID>()
-    /// Relation type symbol cache.
     var regexCache: [String: NSRegularExpression] = [:]
+    /// Per wanted label: whether a stored label symbol satisfies it (parent kinds included).
+    var labelCache: [String: [Symbol: Bool]] = [:]
+
+    /// `Graph.hasLabel` with the schema's kind lineage cached per stored label.
+    @inline(__always)
+    func hasLabel(_ n: NodeID, _ label: String) -> Bool {
+        let own = graph.nodeLabels[n.index]
+        if own.isEmpty { return false }
+        for s in own {
+            if let hit = labelCache[label]?[s] {
+                if hit { return true }
+                continue
+            }
+            let name = graph.strings[s]
+            let hit = name == label || (!graph.schema.kinds.isEmpty && graph.schema.isKind(name, a: label))
+            labelCache[label, default: [:]][s] = hit
+            if hit { return true }
+        }
+        return false
+    }
 
     init(graph: Graph, params: [String: QueryValue], limits: QueryLimits) {
         self.graph = graph

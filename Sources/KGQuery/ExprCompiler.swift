@@ -244,7 +244,7 @@ extension Compiler {
                 switch try ex(r, ctx) {
                 case .null: return .null
                 case .node(let n):
-                    return .bool(labels.allSatisfy { ctx.graph.hasLabel(n, $0) })
+                    return .bool(labels.allSatisfy { ctx.hasLabel(n, $0) })
                 case let v: throw typeError("label predicate needs a node, got \(v.typeName)")
                 }
             }

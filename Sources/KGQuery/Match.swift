@@ -22,6 +22,8 @@ struct CRel {
     var props: [(String, Eval)]
     var varLen: (min: Int, max: Int?)?
     var propsMap: Eval? = nil
+    /// Interned type symbols resolved at compile time (nil: not interned yet; looked up at run time).
+    var symbols: [Symbol?] = []
 }
 
 struct CPart {
@@ -106,7 +108,7 @@ final class Matcher {
         let g = ctx.graph
         let nid = NodeID(id)
         if !g.isAlive(nid) { return false }
-        for l in n.labels where !g.hasLabel(nid, l) { return false }
+        for l in n.labels where !ctx.hasLabel(nid, l) { return false }
         for (k, ev) in n.props {
             let want = try ev(row, ctx)
             let have = g.property(nid, k).map(QueryValue.init) ?? .null
@@ -128,11 +130,13 @@ final class Matcher {
     func expand(_ n: Int32, _ r: CRel, _ ctx: ExecContext, _ visit: (Int32, Int32) throws -> Bool) throws -> Bool {
         let g = ctx.graph
         let nid = NodeID(n)
-        for s in r.steps {
+        for (si, s) in r.steps.enumerated() {
             var sym: Symbol? = nil
             if let t = s.type {
-                guard let x = g.strings.lookup(t) else { continue }
-                sym = x
+                if let c = r.symbols[si] { sym = c } else {
+                    guard let x = g.strings.lookup(t) else { continue }
+                    sym = x
+                }
             }
             if s.dir == .out || s.dir == .both {
                 for e in g.outEdges(nid, type: sym) {
@@ -480,8 +484,10 @@ extension Compiler {
                     }
                     if let vl = rp.varLength, let lo = vl.min, let hi = vl.max, lo > hi { _ = lo }
                     let rprops = try propEvals(rp.properties, scope, context)
-                    rels.append(CRel(slot: rslot, isNew: rNew, steps: relSteps(rp.types, rp.direction), props: rprops,
-                                     varLen: rp.varLength.map { (min: $0.min ?? 1, max: $0.max) }))
+                    let steps = relSteps(rp.types, rp.direction)
+                    rels.append(CRel(slot: rslot, isNew: rNew, steps: steps, props: rprops,
+                                     varLen: rp.varLength.map { (min: $0.min ?? 1, max: $0.max) },
+                                     symbols: steps.map { $0.type.flatMap { graph.strings.lookup($0) } }))
                     relSlots.append(rslot)
                 }
             }

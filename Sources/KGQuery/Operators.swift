@@ -403,9 +403,10 @@ final class AggregateOp: Op {
             var groups: [(rep: Row, keyVals: [QueryValue], states: [AggState])] = []
             while let r = try input!.next(ctx) {
                 try ctx.tick()
-                let kv = try keys.map { try $0(r, ctx) }
-                let gk = kv.count == 1 ? GroupKey(kv[0]) : GroupKey(.list(kv))
                 var gi: Int
+                let kv = keys.isEmpty ? [] : try keys.map { try $0(r, ctx) }
+                if keys.isEmpty && !groups.isEmpty { gi = 0 } else {
+                let gk = kv.count == 1 ? GroupKey(kv[0]) : GroupKey(.list(kv))
                 if let i = index[gk] { gi = i } else {
                     gi = groups.count
                     index[gk] = gi
@@ -415,6 +416,7 @@ final class AggregateOp: Op {
                     }
                     groups.append((r, kv, states))
                     if groups.count > ctx.limits.maxRows { try ctx.checkRows(groups.count) }
+                }
                 }
                 for (j, s) in specs.enumerated() {
                     let v = try s.arg?(r, ctx) ?? .null
