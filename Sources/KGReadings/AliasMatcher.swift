@@ -136,9 +136,34 @@ public final class AliasMatcher {
     }
 
     /// Tokenizes `bytes` against the vocabulary.
+    /// Long texts are tokenised in two halves at once, split where a space follows a letter or
+    /// digit (so the gap before the first word of the second half lies wholly in it).
     public func tokenize(_ bytes: UnsafeBufferPointer<UInt8>) -> [WordToken] {
+        let n = bytes.count
+        if n >= parallelBytes {
+            var cut = n / 2
+            let limit = min(n - 1, cut + 65_536)
+            while cut < limit && !(bytes[cut] == 0x20 && Tokenizer.isASCIIWord(bytes[cut - 1])) { cut += 1 }
+            if cut < limit {
+                var parts: [[WordToken]] = [[], []]
+                parts.withUnsafeMutableBufferPointer { pp in
+                    DispatchQueue.concurrentPerform(iterations: 2) { part in
+                        let r = part == 0 ? 0..<cut : cut..<n
+                        var toks: [WordToken] = []
+                        toks.reserveCapacity(r.count / 5)
+                        Tokenizer.tokenize(UnsafeBufferPointer(rebasing: bytes[r]), vocab: vocab, into: &toks)
+                        if part == 1 {
+                            let off = Int32(cut)
+                            for t in toks.indices { toks[t].start += off; toks[t].end += off }
+                        }
+                        pp[part] = toks
+                    }
+                }
+                return parts[0] + parts[1]
+            }
+        }
         var toks: [WordToken] = []
-        toks.reserveCapacity(bytes.count / 5)
+        toks.reserveCapacity(n / 5)
         Tokenizer.tokenize(bytes, vocab: vocab, into: &toks)
         return toks
     }
@@ -182,9 +207,42 @@ public final class AliasMatcher {
     /// Where one span matches aliases of several targets, one match per target is reported.
     /// `text` is needed for aliases that must keep their exact case ("CoT"); without it they never
     /// match. `progress` is called now and then with the fraction of words done.
+    ///
+    /// Long texts are matched in two halves at once, split at a word that is in no alias (no match
+    /// can span it, so the result is the same as one pass).
     public func match(tokens: [WordToken], text: UnsafeBufferPointer<UInt8>? = nil, progress: ((Double) -> Void)? = nil) -> [Match] {
         freeze()
         let n = tokens.count
+        if n >= parallelWords {
+            var k = n / 2
+            let limit = min(n, k + 100_000)
+            while k < limit && tokens[k].id >= 0 { k += 1 }
+            if k < limit {
+                var parts: [[Match]] = [[], []]
+                parts.withUnsafeMutableBufferPointer { pp in
+                    DispatchQueue.concurrentPerform(iterations: 2) { part in
+                        pp[part] = part == 0
+                            ? matchRange(tokens: tokens, lo: 0, hi: k, text: text, progress: progress.map { f in { f($0 * 0.5) } })
+                            : matchRange(tokens: tokens, lo: k, hi: n, text: text, progress: nil)
+                    }
+                }
+                progress?(1)
+                return parts[0] + parts[1]
+            }
+        }
+        let out = matchRange(tokens: tokens, lo: 0, hi: n, text: text, progress: progress)
+        progress?(1)
+        return out
+    }
+
+    /// Texts of at least this many words are matched in two threads; tokenised likewise from
+    /// `parallelBytes` bytes.
+    public var parallelWords = 400_000
+    public var parallelBytes = 2_000_000
+
+    private func matchRange(tokens: [WordToken], lo: Int, hi: Int, text: UnsafeBufferPointer<UInt8>?,
+                            progress: ((Double) -> Void)?) -> [Match] {
+        let n = hi
         let rootCount = Int32(rootChild.count)
         let term = terminal
         let keys = frozenKeys, vals = frozenVals
@@ -205,10 +263,10 @@ public final class AliasMatcher {
                 for p in terminals(node) where patternAccepts(Int(p), tp, i, j, text) { return true }
                 return false
             }
-            var i = 0
-            var nextReport = 1 << 20
+            var i = lo
+            var nextReport = lo + (1 << 20)
             while i < n {
-                if i >= nextReport { progress?(Double(i) / Double(n)); nextReport += 1 << 20 }
+                if i >= nextReport { progress?(Double(i - lo) / Double(max(1, n - lo))); nextReport += 1 << 20 }
                 let t = tp[i]
                 guard t.id >= 0, t.id < rootCount else { i += 1; continue }
                 var node = rc[Int(t.id)]
@@ -255,7 +313,6 @@ public final class AliasMatcher {
         }
         }
         }
-        progress?(1)
         return out
     }
 

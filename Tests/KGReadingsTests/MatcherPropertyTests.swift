@@ -51,6 +51,32 @@ struct MatcherPropertyTests {
         }
     }
 
+    @Test func twoThreadsGiveTheSameAnswerAsOne() async {
+        let gen = Gen.int(in: 0...(Self.pool.count * Self.seps.count - 1)).array(of: 50...400)
+        let aliasGen = Gen.int(in: 0...(Self.pool.count - 1)).array(of: 1...3).array(of: 1...8)
+        await propertyCheck(count: 60, input: gen, aliasGen) { picks, aliasPicks in
+            var text = ""
+            for (k, p) in picks.enumerated() {
+                if k > 0 { text += Self.seps[p / Self.pool.count] }
+                text += k % 7 == 3 ? "unknownword" : Self.pool[p % Self.pool.count]
+            }
+            let one = AliasMatcher(), two = AliasMatcher()
+            two.parallelBytes = 64
+            two.parallelWords = 10
+            for (i, a) in aliasPicks.enumerated() {
+                let alias = a.map { Self.pool[$0] }.joined(separator: " ")
+                one.add(alias: alias, target: i)
+                two.add(alias: alias, target: i)
+            }
+            let bytes = Array(text.utf8)
+            bytes.withUnsafeBufferPointer { b in
+                let t1 = one.tokenize(b), t2 = two.tokenize(b)
+                #expect(t1.map { [$0.start, $0.end, $0.id, Int32($0.flags)] } == t2.map { [$0.start, $0.end, $0.id, Int32($0.flags)] })
+                #expect(one.match(tokens: t1, text: b) == two.match(tokens: t2, text: b))
+            }
+        }
+    }
+
     @Test func longWordsAndTheEndOfTheText() {
         let m = AliasMatcher()
         m.add(alias: "Extraordinarily persistent backdoors", target: 0)
