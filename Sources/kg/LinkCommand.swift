@@ -11,11 +11,13 @@ struct LinkCommand: ParsableCommand {
         commandName: "link",
         abstract: "Link new readings to the graph: mentions, proposed relations and new concepts.",
         discussion: """
-            Without --apply this is a dry run: it prints a summary table and the exact .kg text it would add.
-            --apply writes one file per reading, <graph>/readings/<id>.kg, atomically, and nothing else
-            (except copying a reading that lies outside the readings folder into it, see docs/LINKING.md).
-            Which proposals to keep: --accept all | none | mentions | relations[:N,…] | concepts[:N,…]
-            (repeatable); without it, --apply asks on a terminal, else keeps the mentions only.
+            Without --apply this is a dry run: it prints a summary table and the exact .kg text it would add. \
+            --apply writes one file per reading, <graph>/readings/<id>.kg, atomically, and nothing else \
+            (a reading outside the readings folder is copied into it; see docs/LINKING.md).
+
+            Which proposals to keep: --accept all | none | mentions | relations[:N,…] | concepts[:N,…] \
+            (repeatable). Without it, --apply asks y/n on a terminal, else keeps the mentions only.
+
             \(KGExit.help)
             """)
 
@@ -76,7 +78,7 @@ struct LinkCommand: ParsableCommand {
         do { paths = try ReadingSource.expand(paths: files) } catch { eprint("\(error)"); throw ExitCode(1) }
         if paths.count > 1 && (title != nil || id != nil) {
             eprint("error: --title and --id apply to a single reading, but \(paths.count) were given")
-            throw ExitCode(2)
+            throw ExitCode.validationFailure
         }
         // Files named on the command line (not found in a folder).
         let explicit = Set(files.filter { p in
@@ -96,7 +98,7 @@ struct LinkCommand: ParsableCommand {
         let readingsDir = loaded.readingsDirectory.map { Self.absolute($0) }
         var acceptance: Acceptance? = nil
         if !accept.isEmpty {
-            do { acceptance = try Acceptance.parse(accept) } catch { eprint("\(error)"); throw ExitCode(2) }
+            do { acceptance = try Acceptance.parse(accept) } catch { eprint("\(error)"); throw ExitCode.validationFailure }
         }
         let interactive = apply && acceptance == nil && isatty(STDIN_FILENO) != 0 && isatty(STDERR_FILENO) != 0 && format == .text
 
@@ -214,11 +216,11 @@ struct LinkCommand: ParsableCommand {
             if interactive { acc = review(result) }
             for n in acc.relations where n > result.relations.count {
                 eprint("\(LinkError.noSuchProposal("\(src.path) has \(result.relations.count) relation proposals, not \(n)"))")
-                throw ExitCode(2)
+                throw ExitCode.validationFailure
             }
             for n in acc.concepts where n > result.candidates.count {
                 eprint("\(LinkError.noSuchProposal("\(src.path) has \(result.candidates.count) concept candidates, not \(n)"))")
-                throw ExitCode(2)
+                throw ExitCode.validationFailure
             }
             if result.relations.contains(where: { $0.type == nil && acc.keeps(relation: $0.number) }),
                linkGraph.schema.relation("RELATED_TO") == nil && !linkGraph.schema.isEmpty {

@@ -177,7 +177,7 @@ struct LinkCommandTests {
         let mixed = try kg(["link", "readings/notes.md", "readings/bin.txt", "--apply"], cwd: kb)
         #expect(mixed.status == 1)
         let badAccept = try kg(["link", "readings/notes.md", "--apply", "--accept", "relations:99"], cwd: kb)
-        #expect(badAccept.status == 2)
+        #expect(badAccept.status == 64)
         #expect(badAccept.err.contains("not 99"))
         // A graph that does not load.
         try "concept broken \"Broken\" : NoSuchKind\n".write(to: kb.appendingPathComponent("Graph/broken.kg"), atomically: true, encoding: .utf8)
