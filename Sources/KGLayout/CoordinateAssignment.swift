@@ -11,7 +11,10 @@ public protocol CoordinateAssigner: Sendable {
 /// candidates. Compaction here is longest-path on the block graph followed by a pull towards the
 /// opposite side (as in dagre), which keeps the separation constraints exactly.
 public struct BrandesKoepfAssigner: CoordinateAssigner {
-    public init() {}
+    /// nil: balance the four alignments (mean of the two medians); 0–3: use that alignment alone
+    /// (up-left, up-right, down-left, down-right).
+    public var only: Int?
+    public init(only: Int? = nil) { self.only = only }
 
     public func coordinates(_ g: LayeredGraph, separation: (Int, Int) -> Double) -> [Double] {
         let n = g.count
@@ -49,6 +52,7 @@ public struct BrandesKoepfAssigner: CoordinateAssigner {
             let shift = left ? ext[smallest].0 - ext[i].0 : ext[smallest].1 - ext[i].1
             if shift != 0 { results[i] = results[i].map { $0 + shift } }
         }
+        if let k = only, (0..<4).contains(k) { return results[k] }
         var x = [Double](repeating: 0, count: n)
         for v in 0..<n {
             var c = [results[0][v], results[1][v], results[2][v], results[3][v]]

@@ -64,6 +64,7 @@ if let v = env["KG_POLISH"] { minimizer.polish = v == "1" }
 if let v = env["KG_SEED"].flatMap(UInt64.init) { minimizer.seed = v }
 style.layout.crossingMinimizer = minimizer
 if env["KG_LAYERER"] == "longest" { style.layout.layerer = LongestPathLayerer() }
+if let k = env["KG_BK"].flatMap(Int.init) { style.layout.coordinateAssigner = BrandesKoepfAssigner(only: k) }
 if env["KG_CYCLES"] == "dfs" { style.layout.cycleRemover = DFSCycleRemover() }
 if let k = env["KG_DFS_SEEDS"].flatMap(Int.init) {
     style.layout.alternativeCycleRemovers = [DFSCycleRemover()] + (0..<k).map { DFSCycleRemover(seed: UInt64($0 + 1)) }
