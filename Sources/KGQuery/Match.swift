@@ -37,6 +37,15 @@ struct CPart {
     var varLenFlags: [Bool]
 }
 
+/// Node distances of a breadth-first search, indexed by node id.
+struct DistMap {
+    var a: [Int32]
+    subscript(_ n: Int32) -> Int? {
+        get { let d = a[Int(n)]; return d < 0 ? nil : Int(d) }
+        set { a[Int(n)] = Int32(newValue ?? -1) }
+    }
+}
+
 /// A compiled MATCH (or pattern predicate): enumerates the bindings of its patterns for a row.
 final class Matcher {
     var parts: [CPart]
@@ -310,7 +319,9 @@ final class Matcher {
     /// Breadth-first search for the shortest path(s) from `s` to `t`.
     func bfs(_ s: Int32, _ t: Int32, _ r: CRel, _ minLen: Int, _ maxLen: Int, all: Bool, _ row: Row, _ ctx: ExecContext) throws -> [([Int32], [Int32])] {
         if s == t && minLen == 0 { return [([s], [])] }
-        var dist: [Int32: Int] = [s: 0]
+        var distArr = [Int32](repeating: -1, count: ctx.graph.nodeCapacity)
+        distArr[Int(s)] = 0
+        var dist = DistMap(a: distArr)
         var preds: [Int32: [(Int32, Int32)]] = [:]  // node -> [(prev node, edge)]
         var frontier = [s]
         var depth = 0

@@ -396,8 +396,27 @@ final class AggregateOp: Op {
         self.keys = keys; self.specs = specs; self.aggBase = aggBase; self.items = items; self.itemIsKey = itemIsKey
         super.init(input)
     }
-    override var describe: String { "Aggregate (\(keys.count) grouping key\(keys.count == 1 ? "" : "s"), \(specs.count) aggregate\(specs.count == 1 ? "" : "s"))" }
+    override var describe: String {
+        if countsMatchesDirectly { return "CountMatches (count(*) pushed into the match, no rows materialised)" }
+        return "Aggregate (\(keys.count) grouping key\(keys.count == 1 ? "" : "s"), \(specs.count) aggregate\(specs.count == 1 ? "" : "s"))"
+    }
+
+    /// `MATCH … RETURN count(*)`: count the matches as they are found instead of building rows.
+    var countsMatchesDirectly: Bool {
+        guard keys.isEmpty, !specs.isEmpty, specs.allSatisfy({ $0.kind == .countStar }), let m = input as? MatchOp, !m.optional else { return false }
+        return true
+    }
+
     override func next(_ ctx: ExecContext) throws -> Row? {
+        if out == nil, countsMatchesDirectly, let m = input as? MatchOp {
+            var n: Int64 = 0
+            while let r = try m.input!.next(ctx) {
+                try m.matcher.forEach(r, ctx) { _ in n += 1; return true }
+            }
+            var rep = Row(repeating: .null, count: aggBase + specs.count)
+            for j in specs.indices { rep[aggBase + j] = .int(n) }
+            out = [try items.map { try $0(rep, ctx) }]
+        }
         if out == nil {
             var index: [GroupKey: Int] = [:]
             var groups: [(rep: Row, keyVals: [QueryValue], states: [AggState])] = []
