@@ -106,7 +106,7 @@ struct CandidateFinder {
                 }
                 if li < 0 && startWord >= 0 {
                     let long = String(decoding: bytes[Int(tokens[startWord].start)..<Int(tokens[j - 1].end)], as: UTF8.self)
-                        .split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
+                        .split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
                     let target = covered[j - 1] >= 0 && covered[startWord] == covered[j - 1] ? covered[j - 1] : -1
                     definedAcronyms.insert(acr)
                     if target >= 0 {

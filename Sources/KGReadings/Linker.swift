@@ -349,8 +349,8 @@ public final class Linker {
     /// ends without a period; else the file name.
     public static func title(of source: ReadingSource) -> String {
         var firstLine: String? = nil
-        for raw in source.text.split(separator: "\n", omittingEmptySubsequences: true) {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+        for raw in source.text.split(omittingEmptySubsequences: true, whereSeparator: { $0.isNewline }) {
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty { continue }
             if line.hasPrefix("#") {
                 let t = line.drop(while: { $0 == "#" }).trimmingCharacters(in: .whitespaces)

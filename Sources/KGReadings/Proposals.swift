@@ -159,7 +159,7 @@ public enum KGEmitter {
     static func mentionNote(_ m: Mention) -> String {
         var forms: [String] = []
         for o in m.occurrences {
-            let f = o.text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).joined(separator: " ")
+            let f = o.text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
             if !forms.contains(f) { forms.append(f) }
         }
         let shown = forms.prefix(4).map { "\u{201C}\($0)\u{201D}" }.joined(separator: ", ")

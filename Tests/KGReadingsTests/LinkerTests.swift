@@ -126,6 +126,20 @@ struct MentionTests {
         #expect(r.reading.sentences == 3)
     }
 
+    @Test func windowsLineEndingsAndTitles() throws {
+        let r = try link("# Notes on RLHF\r\n\r\nThe backdoor stayed.\r\nRLHF did not help.\r\n")
+        #expect(r.reading.title == "Notes on RLHF")
+        let bd = try #require(r.mentions.first { $0.id == "conditional-backdoor" })
+        #expect(bd.occurrences[0].line == 3 && bd.occurrences[0].sentence == 2)
+        let plain = try link("A Plain Title\r\nBody text here.\r\n", markdown: false, path: "p.txt")
+        #expect(plain.reading.title == "A Plain Title")
+        // An alias across a CRLF line break: the note in the .kg text shows it on one line.
+        let across = try link("Red\r\nteaming again.\r\n", markdown: false, path: "c.txt")
+        #expect(KGEmitter.emit(across, accept: .mentionsOnly, graph: try fixtureGraph()).contains("as “Red teaming”"))
+        let untitled = try link("This first line is a sentence.\nMore.", markdown: false, path: "dir/my-notes.txt")
+        #expect(untitled.reading.title == "my-notes")
+    }
+
     @Test func unicodeNormalisedMatching() throws {
         // Full-width letters and a decomposed accent normalise like NameKey does.
         let g = try fixtureGraph()
