@@ -219,4 +219,31 @@ enum SVGFixtures {
             #expect(f[3] > 8, "too few colours: \(f)")
         }
     }
+
+    /// The bench's own checker (../shared/bench/crossings.py) reads our SVG: every edge found, no node
+    /// overlaps, no edge through a node, on a fixture with hubs, cycles and parallel edges.
+    @Test(arguments: [LayoutDirection.topToBottom, .leftToRight])
+    func benchCheckerFindsNoOverlapsOrEdgesThroughNodes(direction: LayoutDirection) throws {
+        let shared = ProcessInfo.processInfo.environment["KG_SHARED"]
+            ?? SVGTestKit.packageRoot.deletingLastPathComponent().appendingPathComponent("shared").path
+        let script = (shared as NSString).appendingPathComponent("bench/crossings.py")
+        guard FileManager.default.fileExists(atPath: script), let py = SVGTestKit.which("python3") else {
+            print("SKIP benchCheckerFindsNoOverlapsOrEdgesThroughNodes: \(script) or python3 not found (set KG_SHARED)"); return
+        }
+        var s = SVGStyle(); s.direction = direction
+        let d = SVGFixtures.diagram(nodes: 40, seed: 21)
+        let dir = SVGTestKit.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("f.svg")
+        try SVGRenderer(style: s).render(d).svg.write(to: file, atomically: true, encoding: .utf8)
+        let r = try SVGTestKit.run(py, [script, file.path, "--mode", "bezier", "--json"])
+        #expect(r.status == 0, "\(r.err)")
+        guard let obj = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any] else {
+            Issue.record("no JSON from crossings.py: \(r.out)"); return
+        }
+        #expect(obj["edges"] as? Int == d.edges.count)
+        #expect(obj["nodes"] as? Int == d.nodes.count)
+        #expect(obj["node_overlaps"] as? Int == 0)
+        #expect(obj["edge_node_hits"] as? Int == 0)
+    }
 }
