@@ -271,6 +271,7 @@ public final class Linker {
                       left.target != right.target else { continue }
                 let rel = cueRelation[cueMatcher.patterns[c.pattern].target]
                 guard let decl = graph.schema.relation(rel) else { continue }
+                if Self.negated(source.scan, before: c.start, from: left.end) { continue }  // "does not prevent"
                 var src = left.target, dst = right.target
                 var score = 3.0
                 if !fits(decl, src, dst) {
@@ -317,6 +318,28 @@ public final class Linker {
         if out.count > limit { out.removeLast(out.count - limit) }
         for i in out.indices { out[i].number = i + 1 }
         return out
+    }
+
+    static let negations: Set<String> = ["not", "no", "never", "cannot", "can't", "don't", "doesn't", "didn't", "won't",
+                                         "isn't", "aren't", "wasn't", "weren't", "hardly", "without", "nor", "neither", "fails", "failed"]
+
+    /// True when one of the (up to) three words before a cue, after the concept before it, is a
+    /// negation: "safety training does *not* prevent deception" proposes no MITIGATES.
+    static func negated(_ b: [UInt8], before cue: Int, from lowerBound: Int) -> Bool {
+        var words: [String] = []
+        var end = cue
+        var i = cue
+        while i > lowerBound && words.count < 3 {
+            i -= 1
+            let c = b[i]
+            let isWord = Tokenizer.isASCIIWord(c) || c == 0x27
+            if !isWord || i == lowerBound {
+                let s = isWord ? i : i + 1
+                if s < end { words.append(String(decoding: b[s..<end], as: UTF8.self).lowercased()) }
+                end = i
+            }
+        }
+        return words.contains { negations.contains($0) || $0.hasSuffix("n't") }
     }
 
     private func fits(_ decl: RelationDecl, _ a: Int, _ b: Int) -> Bool {

@@ -162,6 +162,14 @@ struct ProposalTests {
         #expect(r.relations.first?.number == 1)
     }
 
+    @Test func aNegatedCueProposesNoType() throws {
+        let r = try link("The hidden backdoor never persisted through RLHF. Adversarial training did not survive the backdoor.")
+        #expect(!r.relations.contains { $0.type != nil })
+        #expect(r.relations.contains { $0.type == nil && Set([$0.source, $0.target]) == ["conditional-backdoor", "rlhf"] })
+        #expect(Linker.negated(Array("a does not prevent".utf8), before: 11, from: 0))
+        #expect(!Linker.negated(Array("a strongly prevents".utf8), before: 11, from: 0))
+    }
+
     @Test func edgesAlreadyInTheGraphAreNotProposed() throws {
         let r = try link("The backdoor persisted through safety training.")
         #expect(!r.relations.contains { $0.source == "conditional-backdoor" && $0.target == "safety-training" })
