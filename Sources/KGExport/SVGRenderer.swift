@@ -61,6 +61,8 @@ public struct SVGStyle: Sendable {
     public var titleFontSize = 22.0
     public var maxLabelWidth = 150.0
     public var maxEdgeLabelWidth = 110.0
+    /// Longer labels are cut with "…" after this many lines (the tooltip keeps the full text).
+    public var maxLabelLines = 5
     public var nodePaddingX = 10.0
     public var nodePaddingY = 7.0
     public var minNodeWidth = 56.0
@@ -78,7 +80,7 @@ public struct SVGStyle: Sendable {
     /// no wrapping, no legend).
     public static var benchmark: SVGStyle {
         var s = SVGStyle()
-        s.fontSize = 10; s.edgeFontSize = 8; s.maxLabelWidth = 10_000; s.maxEdgeLabelWidth = 10_000
+        s.fontSize = 10; s.edgeFontSize = 8; s.maxLabelWidth = 10_000; s.maxEdgeLabelWidth = 10_000; s.maxLabelLines = 0
         s.legend = false; s.nodePaddingX = 8; s.nodePaddingY = 5; s.aspect = nil
         return s
     }
@@ -122,6 +124,16 @@ public struct SVGRenderer: Sendable {
         return index
     }
 
+    /// Keeps at most `maxLines` lines; the last kept line ends in "…" (the full text stays in the tooltip).
+    static func clamp(_ lines: [String], maxLines: Int, maxWidth: Double, metrics: TextMetrics) -> [String] {
+        guard maxLines > 0, lines.count > maxLines else { return lines }
+        var kept = Array(lines.prefix(maxLines))
+        var last = kept[maxLines - 1]
+        while !last.isEmpty && metrics.width(last + "…") > maxWidth { last.removeLast() }
+        kept[maxLines - 1] = last.trimmingCharacters(in: .whitespaces) + "…"
+        return kept
+    }
+
     func prepare(_ d: SVGDiagram) -> Prepared {
         var p = Prepared()
         let nodeMetrics = TextMetrics(fontSize: style.fontSize)
@@ -129,7 +141,8 @@ public struct SVGRenderer: Sendable {
         p.kindIndex = Self.stableIndex(d.nodes.map(\.kind), order: d.kindOrder)
         p.typeIndex = Self.stableIndex(d.edges.map(\.type), order: d.typeOrder)
         for node in d.nodes {
-            let lines = nodeMetrics.wrap(node.label, maxWidth: style.maxLabelWidth)
+            let lines = Self.clamp(nodeMetrics.wrap(node.label, maxWidth: style.maxLabelWidth), maxLines: style.maxLabelLines,
+                                   maxWidth: style.maxLabelWidth, metrics: nodeMetrics)
             let textW = lines.map { nodeMetrics.width($0) }.max() ?? 0
             let h = nodeMetrics.height(lines: lines.count) + 2 * style.nodePaddingY
             let shape = style.theme.kindStyle(index: p.kindIndex[node.kind] ?? 0).shape
@@ -140,7 +153,8 @@ public struct SVGRenderer: Sendable {
         for e in d.edges {
             var le = LayoutEdge(source: e.source, target: e.target)
             if let label = e.label, !label.allSatisfy(\.isWhitespace) {
-                let lines = edgeMetrics.wrap(label, maxWidth: style.maxEdgeLabelWidth)
+                let lines = Self.clamp(edgeMetrics.wrap(label, maxWidth: style.maxEdgeLabelWidth), maxLines: style.maxLabelLines,
+                                       maxWidth: style.maxEdgeLabelWidth, metrics: edgeMetrics)
                 let w = (lines.map { edgeMetrics.width($0) }.max() ?? 0) + 6
                 le.labelWidth = w.rounded(.up)
                 le.labelHeight = (edgeMetrics.height(lines: lines.count) + 2).rounded(.up)

@@ -162,6 +162,19 @@ enum SVGFixtures {
         for t in Set(d.edges.map(\.type)) { #expect(texts.contains(SVGGraph.words(t)) || texts.contains(t)) }
     }
 
+    @Test func veryLongNamesAreCutAfterFiveLinesWithTheFullNameInTheTooltip() throws {
+        let long = Array(repeating: "interpretability", count: 60).joined(separator: " ")
+        let d = SVGDiagram(nodes: [SVGDiagram.Node(id: "x", label: long, kind: "Concept", tooltip: long)])
+        let r = try SVGRenderer().render(d)
+        let root = SVGTestKit.parse(r.svg)!
+        let node = root.all().first { $0.attributes["class"] == "node" }!
+        let spans = node.all().filter { $0.name == "tspan" }
+        #expect(spans.count == 5)
+        #expect(spans.last?.text.hasSuffix("…") == true)
+        #expect(node.children.first?.text == long)
+        #expect(r.layout.nodes[0].height < 130)
+    }
+
     @Test func kindStylesAreDistinctForTheFirstKinds() {
         let styles = (0..<26).map { SVGTheme.light.kindStyle(index: $0) }
         #expect(Set(styles.map { "\($0.shape)\($0.fill)" }).count == 26)
