@@ -62,7 +62,7 @@ public struct SVGStyle: Sendable {
     public var maxLabelWidth = 150.0
     public var maxEdgeLabelWidth = 110.0
     /// Longer labels are cut with "…" after this many lines (the tooltip keeps the full text).
-    public var maxLabelLines = 5
+    public var maxLabelLines = 6
     public var nodePaddingX = 10.0
     public var nodePaddingY = 7.0
     public var minNodeWidth = 56.0
