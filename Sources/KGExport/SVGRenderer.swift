@@ -190,7 +190,7 @@ public struct SVGRenderer: Sendable {
             }
             (layout, canvas) = best!
             let scale = canvas.slideScale(slide)
-            let effective = style.fontSize * min(scale, 2)
+            let effective = (style.fontSize * min(scale, 2) * 10).rounded() / 10  // as reported, to one decimal
             if effective < style.minimumSlideFontSize && !d.nodes.isEmpty {
                 warnings.append(String(format: "the drawing is scaled by %.2f to fit a %@ slide (%.0f×%.0f); concept names show at %.1f px, below the readable %.0f px: draw less (--focus NAME --depth 1, --relations, --kinds)",
                                        min(scale, 2), slide.rawValue, slide.size.width, slide.size.height, effective, style.minimumSlideFontSize))
