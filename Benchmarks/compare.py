@@ -102,12 +102,15 @@ def run_timed(argv, cwd=None, env=None, timeout=3600, stdout_path=None):
             out_f.close()
     dt = time.perf_counter() - t0
     rss = None
+    cpu = None
     with open(tf) as f:
         for line in f:
             if "Maximum resident set size" in line:
                 rss = int(line.rsplit(":", 1)[1]) / 1024.0
+            elif "User time (seconds)" in line or "System time (seconds)" in line:
+                cpu = (cpu or 0.0) + float(line.rsplit(":", 1)[1])
     os.remove(tf)
-    return {"seconds": dt, "rss_mb": rss, "stdout": p.stdout if not stdout_path else "",
+    return {"seconds": dt, "rss_mb": rss, "cpu_seconds": cpu, "stdout": p.stdout if not stdout_path else "",
             "stderr": p.stderr, "rc": p.returncode}
 
 
@@ -129,6 +132,7 @@ def run_json(argv, timeout=3600, env=None):
     if res is None:
         raise RuntimeError(f"no JSON result from {' '.join(argv)}\n{r['stdout'][-1000:]}\n{r['stderr'][-2000:]}")
     res["_process_seconds"] = r["seconds"]
+    res["_process_cpu_seconds"] = r["cpu_seconds"]
     res["_process_rss_mb"] = r["rss_mb"]
     return res
 
@@ -481,10 +485,10 @@ def item_graphml(t, a, R):
     def kg_write():
         return run_json([t.need_kgb(), "graphml-write", "--graph", os.path.join(d, "medium.kg"), "--out", kg_out])
 
-    def kg_read(path):
+    def kg_read(path, extra=()):
         if not os.path.exists(path):
             raise Unavailable(f"{os.path.basename(path)} not written yet")
-        return run_json([t.need_kgb(), "graphml-read", "--file", path])
+        return run_json([t.need_kgb(), "graphml-read", "--file", path] + list(extra))
 
     def ceiling():
         out = run_json([cbin, os.path.join(d, "medium.nodes.csv"), os.path.join(d, "medium.edges.csv"),
@@ -501,7 +505,8 @@ def item_graphml(t, a, R):
                  ("kg read", lambda: kg_read(kg_out)), ("igraph read", lambda: peer("ig_read"))]
         if nx_ok:
             steps += [("networkx write", lambda: peer("nx_write")), ("networkx read", lambda: peer("nx_read"))]
-        steps.append(("kg read nx-file", lambda: kg_read(os.path.join(d, "medium.nx.graphml"))))
+        # networkx's file keeps the kind in `label` and the display name in `name`
+        steps.append(("kg read nx-file", lambda: kg_read(os.path.join(d, "medium.nx.graphml"), ["--label-key", "name"])))
         for name, fn in steps:
             if name in errors:
                 continue
@@ -534,6 +539,7 @@ def item_layout(t, a, R):
     runs, errors, quality = {}, {}, {}
     for n in (30, 100, 300):
         g = f"layout{n}"
+        runs[f"{g} kg-bench"] = []
         runs[f"{g} kg"] = []
         runs[f"{g} dot"] = []
         kg_svg = os.path.join(out, f"{g}.kg.svg")
@@ -551,9 +557,18 @@ def item_layout(t, a, R):
                     errors[f"{g} kg"] = err
                 else:
                     runs[f"{g} kg"].append(r)
+            if f"{g} kg-bench" not in errors:
+                # the same renderer in-process with the Graphviz-like style (10/8 pt, no legend)
+                r, err = try_run(lambda: run_json([t.need_kgb(), "layout", "--data", d, "--name", g,
+                                                   "--out", os.path.join(out, f"{g}.kgbench.svg")]))
+                if err:
+                    errors[f"{g} kg-bench"] = err
+                else:
+                    r["seconds"] = r["_process_seconds"]
+                    runs[f"{g} kg-bench"].append(r)
             r = run_timed(["dot", "-Tsvg", os.path.join(d, f"{g}.dot"), "-o", dot_svg])
             runs[f"{g} dot"].append(r)
-        for tool, path in (("kg", kg_svg), ("dot", dot_svg)):
+        for tool, path in (("kg", kg_svg), ("kg-bench", os.path.join(out, f"{g}.kgbench.svg")), ("dot", dot_svg)):
             if f"{g} {tool}" in errors or not os.path.exists(path):
                 continue
             try:
@@ -745,6 +760,15 @@ def build_rows(res, raw, a):
                 {"dot": med([r["seconds"] for r in runs.get(f"{g} dot", [])])}, "s", "time <= dot",
                 kg_err=errs.get(f"{g} kg"))
             kq, dq = q.get(f"{g} kg", {}), q.get(f"{g} dot", {})
+            bq = q.get(f"{g} kg-bench", {})
+            add(f"layout {g}: layout + SVG in-process, benchmark style (time)",
+                med([r["seconds"] for r in runs.get(f"{g} kg-bench", [])]),
+                {"dot": med([r["seconds"] for r in runs.get(f"{g} dot", [])])}, "s", "time <= dot",
+                kg_err=errs.get(f"{g} kg-bench"))
+            add(f"layout {g}: edge crossings, benchmark style (Bezier, crossings.py)", bq.get("crossings"),
+                {"dot": dq.get("crossings")}, "", "<= 0.8x dot, 0 overlaps",
+                note=f"kg overlaps {bq.get('node_overlaps')}, edge-through-node {bq.get('edge_node_hits')}",
+                kg_err=errs.get(f"{g} kg-bench") or bq.get("error"))
             add(f"layout {g}: edge crossings (Bezier, crossings.py)", kq.get("crossings"),
                 {"dot": dq.get("crossings")}, "", "<= 0.8x dot, 0 overlaps",
                 note=f"kg overlaps {kq.get('node_overlaps')}, edge-through-node {kq.get('edge_node_hits')}; "

@@ -11,6 +11,7 @@ import KGQuery
 //   kg-bench queries --graph DIR --queries FILE [--repeats N]   warm query workload, per query
 //   kg-bench graphml-write --graph DIR --out FILE        GraphML write only (graph loaded first)
 //   kg-bench graphml-read --file FILE [--label-key K --type-key K]   GraphML read only
+//   kg-bench layout --data DIR --name layoutN --out FILE      layout + SVG (library path of kg export svg)
 //   kg-bench match --aliases FILE --text FILE [--repeats N]     alias matcher build and scan
 
 let usage = """
@@ -20,6 +21,7 @@ let usage = """
            kg-bench graphml-write --graph DIR --out FILE
            kg-bench graphml-read --file FILE [--label-key K] [--type-key K]
            kg-bench match --aliases FILE --text FILE [--repeats N]
+           kg-bench layout --data DIR --name layoutN --out FILE
     """
 
 struct Args {
@@ -123,6 +125,15 @@ func run() throws {
         }
         printJSON(["seconds": dt, "bytes": size, "nodes": imp.graph.nodeCount, "edges": imp.graph.edgeCount,
                    "warnings": imp.warnings.count, "rss_before_mb": before, "rss_peak_mb": Measure.peakRSSMB()])
+
+    case "layout":
+        let w = try LayoutWorkload(directory: URL(fileURLWithPath: try args.need("data"), isDirectory: true),
+                                   name: try args.need("name"))
+        let (r, dt) = try Measure.time { try w.render() }
+        let out = try args.need("out")
+        try Data(r.svg.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+        printJSON(["seconds": dt, "nodes": w.diagram.nodes.count, "edges": w.diagram.edges.count,
+                   "rss_peak_mb": Measure.peakRSSMB()])
 
     case "match":
         let corpusAliases = URL(fileURLWithPath: try args.need("aliases"))
