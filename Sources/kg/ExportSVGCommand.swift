@@ -13,7 +13,7 @@ struct ExportSVGCommand: ParsableCommand {
         as labels; a legend lists the kinds and relation types shown. Hover a node or an edge in a browser \
         to see its summary or its evidence. The file is plain SVG 1.1 (presentation attributes, no CSS, no \
         script, no external references), checked to render the same in rsvg-convert and headless \
-        Chromium; slide software that imports SVG needs nothing more. --slide fits the drawing into a slide's aspect ratio and warns when \
+        Chromium (not tested in PowerPoint, Keynote or Google Slides). --slide fits the drawing into a slide's aspect ratio and warns when \
         the text would come out too small to read; then draw less (--focus/--depth, --relations, --kinds).
         """)
 
