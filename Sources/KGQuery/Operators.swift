@@ -420,7 +420,7 @@ final class AggregateOp: Op {
         if out == nil {
             var index: [GroupKey: Int] = [:]
             var groups: [(rep: Row, keyVals: [QueryValue], states: [AggState])] = []
-            while let r = try input!.next(ctx) {
+            func consume(_ r: Row) throws {
                 try ctx.tick()
                 var gi: Int
                 let kv = keys.isEmpty ? [] : try keys.map { try $0(r, ctx) }
@@ -441,6 +441,14 @@ final class AggregateOp: Op {
                     let v = try s.arg?(r, ctx) ?? .null
                     try groups[gi].states[j].add(s, v)
                 }
+            }
+            if let m = input as? MatchOp, !m.optional {
+                // Aggregate the matches as they are found: no intermediate rows are buffered.
+                while let r = try m.input!.next(ctx) {
+                    try m.matcher.forEach(r, ctx) { row in try consume(row); return true }
+                }
+            } else {
+                while let r = try input!.next(ctx) { try consume(r) }
             }
             if groups.isEmpty && keys.isEmpty {
                 groups.append(([], [], [AggState](repeating: AggState(), count: specs.count)))
