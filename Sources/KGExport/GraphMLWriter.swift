@@ -133,6 +133,25 @@ public enum GraphMLWriter {
         }
         @inline(__always) mutating func bytes(_ b: [UInt8]) { buf.append(contentsOf: b) }
         @inline(__always) mutating func str(_ t: String) { buf.append(contentsOf: t.utf8) }
+        @inline(__always) mutating func int(_ v: Int) { int64(Int64(v)) }
+        /// Decimal digits of `v` without allocating a string.
+        mutating func int64(_ v: Int64) {
+            if v == .min { s("-9223372036854775808"); return }
+            var x = v
+            if x < 0 { buf.append(UInt8(ascii: "-")); x = -x }
+            var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            var n = 0
+            withUnsafeMutableBytes(of: &tmp) { p in
+                repeat {
+                    p[19 - n] = UInt8(truncatingIfNeeded: x % 10) + 0x30
+                    x /= 10
+                    n += 1
+                } while x > 0
+                buf.append(contentsOf: UnsafeRawBufferPointer(rebasing: p[(20 - n)...]))
+            }
+        }
         @inline(__always) mutating func attr(_ t: String) { XMLText.appendEscaped(t, attribute: true, to: &buf) }
         @inline(__always) mutating func text(_ t: String) { XMLText.appendEscaped(t, attribute: false, to: &buf) }
 
@@ -177,13 +196,13 @@ public enum GraphMLWriter {
                                      desc: "further labels, as a JSON list"))
             }
             let nodeOrder = sortedKeys(nodeKeys, reserved: GraphMLWriter.reservedNodeNames)
-            var nodeKeyPrefix: [PropKey: [UInt8]] = [:]
             var nodeKeyRank: [PropKey: Int] = [:]
+            var nodeKeyPrefix: [[UInt8]] = []
             for (i, (pk, attrName)) in nodeOrder.enumerated() {
                 let id = "n.\(attrName).\(pk.tag.name)"
                 decls.append(KeyDecl(id: id, forWhat: "node", attrName: attrName, attrType: pk.tag.attrType,
                                      desc: pk.tag == .list ? "list, as JSON text" : nil))
-                nodeKeyPrefix[pk] = Array("<data key=\"\(id)\">".utf8)
+                nodeKeyPrefix.append(Array("<data key=\"\(id)\">".utf8))
                 nodeKeyRank[pk] = i
             }
             decls.append(KeyDecl(id: "e.type", forWhat: "edge", attrName: "type", attrType: "string",
@@ -205,13 +224,13 @@ public enum GraphMLWriter {
                                      desc: "further evidence, as a JSON list of [reading, locator, note]"))
             }
             let edgeOrder = sortedKeys(edgeKeys, reserved: GraphMLWriter.reservedEdgeNames)
-            var edgeKeyPrefix: [PropKey: [UInt8]] = [:]
             var edgeKeyRank: [PropKey: Int] = [:]
+            var edgeKeyPrefix: [[UInt8]] = []
             for (i, (pk, attrName)) in edgeOrder.enumerated() {
                 let id = "e.\(attrName).\(pk.tag.name)"
                 decls.append(KeyDecl(id: id, forWhat: "edge", attrName: attrName, attrType: pk.tag.attrType,
                                      desc: pk.tag == .list ? "list, as JSON text" : nil))
-                edgeKeyPrefix[pk] = Array("<data key=\"\(id)\">".utf8)
+                edgeKeyPrefix.append(Array("<data key=\"\(id)\">".utf8))
                 edgeKeyRank[pk] = i
             }
 
@@ -240,13 +259,14 @@ public enum GraphMLWriter {
 
             let boxes: [Rect] = yed ? layoutBoxes() : []
             let ids = GraphMLIDs(graph: graph)
-            var nodeIDBytes: [Int32: [UInt8]] = [:]
-            nodeIDBytes.reserveCapacity(sub.nodes.count)
-            var props: [(rank: Int, prefix: [UInt8], value: Value)] = []
+            // Escaped id of each node, by node index; escaped relation type bytes, by symbol.
+            var nodeIDBytes = [[UInt8]](repeating: [], count: graph.nodeCapacity)
+            var typeBytes = [[UInt8]?](repeating: nil, count: graph.strings.count)
+            var props: [(rank: Int, value: Value)] = []
             for (ni, n) in sub.nodes.enumerated() {
                 var idb: [UInt8] = []
                 XMLText.appendEscaped(ids.id(of: n), attribute: true, to: &idb)
-                nodeIDBytes[n.raw] = idb
+                nodeIDBytes[n.index] = idb
                 line(2); s("<node id=\""); bytes(idb); s("\">")
                 line(3); s("<data key=\"n.label\">"); text(graph.displayName(of: n)); s("</data>")
                 let labels = graph.nodeLabels[n.index]
@@ -260,27 +280,36 @@ public enum GraphMLWriter {
                 }
                 props.removeAll(keepingCapacity: true)
                 for (k, v) in graph.properties(of: n) {
-                    let pk = PropKey(sym: k, tag: ValueTag(v))
-                    props.append((nodeKeyRank[pk]!, nodeKeyPrefix[pk]!, v))
+                    props.append((nodeKeyRank[PropKey(sym: k, tag: ValueTag(v))]!, v))
                 }
                 if props.count > 1 { props.sort { $0.rank < $1.rank } }
                 for p in props {
-                    line(3); bytes(p.prefix); value(p.value); s("</data>")
+                    line(3); bytes(nodeKeyPrefix[p.rank]); value(p.value); s("</data>")
                 }
                 if yed { yedNode(n, box: boxes[ni]) }
                 line(2); s("</node>")
                 try flushIfNeeded()
             }
             for (ei, e) in sub.edges.enumerated() {
-                line(2); s("<edge id=\"e"); str(String(ei)); s("\" source=\"")
-                bytes(nodeIDBytes[graph.source(of: e).raw]!); s("\" target=\"")
-                bytes(nodeIDBytes[graph.target(of: e).raw]!); s("\">")
-                let type = graph.typeName(of: e)
-                line(3); s("<data key=\"e.type\">"); text(type); s("</data>")
+                line(2); s("<edge id=\"e"); int(ei); s("\" source=\"")
+                bytes(nodeIDBytes[graph.source(of: e).index]); s("\" target=\"")
+                bytes(nodeIDBytes[graph.target(of: e).index]); s("\">")
+                let sym = graph.type(of: e)
+                if typeBytes[Int(sym.raw)] == nil {
+                    var tb: [UInt8] = []
+                    XMLText.appendEscaped(graph.strings[sym], attribute: false, to: &tb)
+                    typeBytes[Int(sym.raw)] = tb
+                }
+                line(3); s("<data key=\"e.type\">"); bytes(typeBytes[Int(sym.raw)]!); s("</data>")
                 let ev = graph.evidence(of: e)
                 if let f = ev.first {
                     line(3); s("<data key=\"e.reading\">"); text(f.reading); s("</data>")
-                    if let l = f.locator { line(3); s("<data key=\"e.locator\">"); str(l.description); s("</data>") }
+                    if let l = f.locator {
+                        line(3); s("<data key=\"e.locator\">")
+                        buf.append(UInt8(ascii: l.unit == .line ? "L" : "S")); int(l.start)
+                        if l.end != l.start { buf.append(UInt8(ascii: "-")); buf.append(UInt8(ascii: l.unit == .line ? "L" : "S")); int(l.end) }
+                        s("</data>")
+                    }
                     if let note = f.note { line(3); s("<data key=\"e.note\">"); text(note); s("</data>") }
                     if ev.count > 1 {
                         line(3); s("<data key=\"e.evidence.list\">")
@@ -293,14 +322,13 @@ public enum GraphMLWriter {
                 }
                 props.removeAll(keepingCapacity: true)
                 for (k, v) in graph.storedProperties(of: e) {
-                    let pk = PropKey(sym: k, tag: ValueTag(v))
-                    props.append((edgeKeyRank[pk]!, edgeKeyPrefix[pk]!, v))
+                    props.append((edgeKeyRank[PropKey(sym: k, tag: ValueTag(v))]!, v))
                 }
                 if props.count > 1 { props.sort { $0.rank < $1.rank } }
                 for p in props {
-                    line(3); bytes(p.prefix); value(p.value); s("</data>")
+                    line(3); bytes(edgeKeyPrefix[p.rank]); value(p.value); s("</data>")
                 }
-                if yed { yedEdge(type) }
+                if yed { yedEdge(graph.strings[sym]) }
                 line(2); s("</edge>")
                 try flushIfNeeded()
             }
@@ -325,7 +353,7 @@ public enum GraphMLWriter {
             switch v {
             case .null: break
             case .string(let t): text(t)
-            case .int(let i): str(String(i))
+            case .int(let i): int64(i)
             case .float(let d):
                 if d.isNaN { s("NaN") } else if d.isInfinite { if d < 0 { s("-INF") } else { s("INF") } } else { str("\(d)") }
             case .bool(let b): if b { s("true") } else { s("false") }
