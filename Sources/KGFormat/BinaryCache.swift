@@ -89,8 +89,8 @@ public enum GraphCache {
 
     private static func folderTag(_ dir: URL) -> String {
         let p = Array(dir.path.utf8)
-        let h = p.withUnsafeBytes { CacheSHA256.hash($0) }
-        return String(CacheSHA256.hex(h).prefix(24))
+        let h = p.withUnsafeBytes { SHA256.hash($0) }
+        return String(SHA256.hex(h).prefix(24))
     }
 
     // MARK: Key
@@ -136,7 +136,7 @@ public enum GraphCache {
     private static func hashFile(_ path: String) -> [UInt8]? {
         guard let fh = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? fh.close() }
-        var h = CacheSHA256()
+        var h = SHA256()
         do {
             // read(upToCount:) answers nil or empty data at the end of the file.
             while let chunk = try fh.read(upToCount: 1 << 20), !chunk.isEmpty {

@@ -178,7 +178,7 @@ private final class TempGraph {
 @Suite struct BinaryCacheSHA256Tests {
     private func hex(_ s: String) -> String {
         let b = Array(s.utf8)
-        return CacheSHA256.hex(b.withUnsafeBytes { CacheSHA256.hash($0) })
+        return SHA256.hex(b.withUnsafeBytes { SHA256.hash($0) })
     }
 
     @Test func fipsVectors() {
@@ -199,8 +199,8 @@ private final class TempGraph {
 
     @Test func streamingEqualsOneShot() async {
         await propertyCheck(input: Gen.uint8().array(of: 0...300), Gen.int(in: 1...97)) { bytes, chunk in
-            let whole = bytes.withUnsafeBytes { CacheSHA256.hash($0) }
-            var s = CacheSHA256()
+            let whole = bytes.withUnsafeBytes { SHA256.hash($0) }
+            var s = SHA256()
             var i = 0
             while i < bytes.count {
                 let j = min(bytes.count, i + chunk)
