@@ -35,6 +35,18 @@ struct GraphOptions: ParsableArguments {
         if loaded.hasErrors { throw ExitCode(1) }
         return loaded
     }
+
+    /// Loads the graph for a command that only reads it (query without --save, path, shell):
+    /// from the derived binary cache when it matches the source files (`GraphCache`), else from
+    /// the text, storing the cache for the next start. `KG_NO_CACHE=1` turns the cache off.
+    func loadForReading() throws -> LoadedGraph {
+        let dir = graphDirectory
+        if let cached = GraphCache.load(directory: dir, readings: readings) { return cached }
+        let key = GraphCache.isDisabled ? nil : try? GraphCache.fingerprint(directory: URL(fileURLWithPath: dir, isDirectory: true))
+        let loaded = try load(showWarnings: false)
+        if let key { _ = try? GraphCache.store(loaded, fingerprint: key) }
+        return loaded
+    }
 }
 
 /// Prints diagnostics to stderr (at most `limit`, then a count of the rest) and a summary line.

@@ -31,7 +31,7 @@ struct PathCommand: ParsableCommand {
 
     func run() throws {
         guard max >= 1 else { throw ValidationError("--max must be at least 1") }
-        let g = try graphOptions.load(showWarnings: false).graph
+        let g = try graphOptions.loadForReading().graph
         func find(_ name: String) throws -> NodeID {
             let hits = g.resolve(name: name)
             guard let first = hits.first else {

@@ -75,7 +75,7 @@ struct QueryCommand: ParsableCommand {
         if empty {
             g = Graph()
         } else {
-            let l = try graphOptions.load(showWarnings: false)
+            let l = save ? try graphOptions.load(showWarnings: false) : try graphOptions.loadForReading()
             loaded = l
             g = l.graph
         }

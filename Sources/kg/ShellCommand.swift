@@ -26,7 +26,7 @@ struct ShellCommand: ParsableCommand {
 
     func run() throws {
         guard var fmt = ResultFormat(rawValue: format) else { throw ValidationError("unknown format '\(format)'") }
-        let g = empty ? Graph() : try graphOptions.load(showWarnings: false).graph
+        let g = empty ? Graph() : try graphOptions.loadForReading().graph
         let engine = CypherEngine(graph: g)
         var params: [String: QueryValue] = [:]
         var timeout: Double? = nil
