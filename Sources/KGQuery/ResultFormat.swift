@@ -80,21 +80,7 @@ public enum ResultFormat: String, CaseIterable, Sendable {
         return out + "]}\n"
     }
 
-    public static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if c.value < 0x20 { out += String(format: "\\u%04x", c.value) } else { out.unicodeScalars.append(c) }
-            }
-        }
-        return out + "\""
-    }
+    public static func jsonString(_ s: String) -> String { JSONText.quote(s) }
 
     public static func jsonValue(_ v: QueryValue, _ g: Graph) -> String {
         switch v {
