@@ -122,29 +122,7 @@ final class Builder {
         return doc
     }
 
-    static func invalidUTF8(_ b: [UInt8]) -> Int? {
-        var i = 0
-        let n = b.count
-        while i < n {
-            let c = b[i]
-            if c < 0x80 { i += 1; continue }
-            var len = 0
-            var minV: UInt32 = 0
-            var v: UInt32 = 0
-            if c & 0xE0 == 0xC0 { len = 2; v = UInt32(c & 0x1F); minV = 0x80 }
-            else if c & 0xF0 == 0xE0 { len = 3; v = UInt32(c & 0x0F); minV = 0x800 }
-            else if c & 0xF8 == 0xF0 { len = 4; v = UInt32(c & 0x07); minV = 0x10000 }
-            else { return i }
-            guard i + len <= n else { return i }
-            for k in 1..<len {
-                guard b[i + k] & 0xC0 == 0x80 else { return i }
-                v = v << 6 | UInt32(b[i + k] & 0x3F)
-            }
-            if v < minV || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) { return i }
-            i += len
-        }
-        return nil
-    }
+    static func invalidUTF8(_ b: [UInt8]) -> Int? { UTF8Validation.firstInvalid(b) }
 
     func add(_ s: Statement) {
         let line = s.span.line

@@ -93,30 +93,7 @@ public struct ReadingSource {
     }
 
     /// Offset of the first byte that is not part of valid UTF-8, or nil.
-    static func firstInvalidUTF8(_ b: [UInt8]) -> Int? {
-        var i = 0
-        let n = b.count
-        while i < n {
-            let c = b[i]
-            if c < 0x80 { i += 1; continue }
-            var need = 0
-            var minV: UInt32 = 0
-            var v: UInt32 = 0
-            if c & 0xE0 == 0xC0 { need = 1; v = UInt32(c & 0x1F); minV = 0x80 }
-            else if c & 0xF0 == 0xE0 { need = 2; v = UInt32(c & 0x0F); minV = 0x800 }
-            else if c & 0xF8 == 0xF0 { need = 3; v = UInt32(c & 0x07); minV = 0x10000 }
-            else { return i }
-            if i + need >= n { return i }
-            for k in 1...need {
-                let d = b[i + k]
-                if d & 0xC0 != 0x80 { return i }
-                v = (v << 6) | UInt32(d & 0x3F)
-            }
-            if v < minV || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) { return i }
-            i += need + 1
-        }
-        return nil
-    }
+    static func firstInvalidUTF8(_ b: [UInt8]) -> Int? { UTF8Validation.firstInvalid(b) }
 
     /// 1-based line and column (in characters) of a byte offset.
     public static func lineColumn(_ b: [UInt8], _ offset: Int) -> (Int, Int) {
