@@ -22,19 +22,6 @@ public struct SyntheticGraph {
         self.seed = seed
     }
 
-    struct RNG {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    }
-
     static let kinds: [(name: String, parent: String?, doc: String, weight: Int)] = [
         ("Topic", "Concept", "A subject of study", 20),
         ("Method", "Concept", "A way of doing research or engineering", 15),
@@ -79,7 +66,7 @@ public struct SyntheticGraph {
 
     /// The files as (relative path, text), in the order they should be written.
     public func files() -> [(path: String, text: String)] {
-        var rng = RNG(state: seed)
+        var rng = SplitMix(seed: seed)
         var out: [(String, String)] = []
 
         var schema = "# Synthetic schema (kg generate --nodes \(nodes) --edges \(edges) --seed \(seed))\n\n"
@@ -102,7 +89,7 @@ public struct SyntheticGraph {
         var fileNo = 1
         let tags = ["alpha", "beta", "gamma", "delta", "core", "open", "applied", "theory"]
         for i in 0..<nodes {
-            var r = rng.below(totalWeight)
+            var r = rng.int(totalWeight)
             var k = 0
             while r >= Self.kinds[k].weight { r -= Self.kinds[k].weight; k += 1 }
             kindOf[i] = k
@@ -111,10 +98,10 @@ public struct SyntheticGraph {
             buf += "concept \(w) \"\(name)\" : \(Self.kinds[k].name)\n"
             if i % 3 == 0 { buf += "  aka \"\(name) \(Self.kinds[k].name.lowercased())\"\n" }
             if i % 5 == 0 { buf += "  summary \"Synthetic \(Self.kinds[k].name.lowercased()) number \(i).\"\n" }
-            buf += "  year \(1990 + rng.below(36))\n"
-            if i % 2 == 0 { buf += "  score \(KGPrinter.value(.float(Double(rng.below(1000)) / 100)))\n" }
-            if i % 4 == 1 { buf += "  tags [\"\(tags[rng.below(tags.count)])\", \"\(tags[rng.below(tags.count)])\"]\n" }
-            if i % 7 == 3 { buf += "  open \(rng.below(2) == 0)\n" }
+            buf += "  year \(1990 + rng.int(36))\n"
+            if i % 2 == 0 { buf += "  score \(KGPrinter.value(.float(Double(rng.int(1000)) / 100)))\n" }
+            if i % 4 == 1 { buf += "  tags [\"\(tags[rng.int(tags.count)])\", \"\(tags[rng.int(tags.count)])\"]\n" }
+            if i % 7 == 3 { buf += "  open \(rng.int(2) == 0)\n" }
             if (i + 1) % nodesPerFile == 0 || i == nodes - 1 {
                 out.append((String(format: "concepts/%04d.kg", fileNo), buf))
                 buf = ""
@@ -137,20 +124,20 @@ public struct SyntheticGraph {
         let mentionCount = nodes > 0 ? min(3 * readings, edges) : 0
         for i in 0..<max(edges - mentionCount, 0) {
             guard nodes >= 2 else { break }
-            let src = rng.below(nodes)
+            let src = rng.int(nodes)
             var dst: Int
-            if !endpoints.isEmpty && rng.below(2) == 0 { dst = Int(endpoints[rng.below(endpoints.count)]) } else { dst = rng.below(nodes) }
+            if !endpoints.isEmpty && rng.int(2) == 0 { dst = Int(endpoints[rng.int(endpoints.count)]) } else { dst = rng.int(nodes) }
             if dst == src { dst = (dst + 1) % nodes }
             endpoints.append(Int32(src))
             endpoints.append(Int32(dst))
             let types = table[kindOf[src]][kindOf[dst]]
-            let t = Self.relations[types[rng.below(types.count)]].name
-            let line = 1 + rng.below(400)
-            buf += "\(Self.word(src)) -\(t)-> \(Self.word(dst))  @r\(1 + rng.below(readings)) L\(line)"
-            if rng.below(4) == 0 { buf += "-L\(line + 1 + rng.below(3))" }
-            if i % 4 == 0 { buf += " \"\(notes[rng.below(notes.count)])\"" }
+            let t = Self.relations[types[rng.int(types.count)]].name
+            let line = 1 + rng.int(400)
+            buf += "\(Self.word(src)) -\(t)-> \(Self.word(dst))  @r\(1 + rng.int(readings)) L\(line)"
+            if rng.int(4) == 0 { buf += "-L\(line + 1 + rng.int(3))" }
+            if i % 4 == 0 { buf += " \"\(notes[rng.int(notes.count)])\"" }
             buf += "\n"
-            if i % 3 == 0 { buf += "  weight \(KGPrinter.value(.float(Double(1 + rng.below(100)) / 100)))\n" }
+            if i % 3 == 0 { buf += "  weight \(KGPrinter.value(.float(Double(1 + rng.int(100)) / 100)))\n" }
             if (i + 1) % edgesPerFile == 0 || i == edges - mentionCount - 1 {
                 out.append((String(format: "relations/%04d.kg", fileNo), buf))
                 buf = ""
@@ -160,7 +147,7 @@ public struct SyntheticGraph {
         // Readings mention a few concepts each.
         var mentions = ""
         for m in 0..<mentionCount {
-            mentions += "r\(m % readings + 1) -MENTIONS-> \(Self.word(rng.below(nodes)))  @r\(m % readings + 1) L1\n"
+            mentions += "r\(m % readings + 1) -MENTIONS-> \(Self.word(rng.int(nodes)))  @r\(m % readings + 1) L1\n"
         }
         if !mentions.isEmpty { out.append(("relations/mentions.kg", mentions)) }
         return out

@@ -200,7 +200,7 @@ import Testing
 @Suite struct GraphMLRoundTripTests {
     /// Builds a random graph in the shape the .kg format produces, from a seed.
     static func randomGraph(_ seed: UInt64) throws -> Graph {
-        var rng = SplitMix(seed)
+        var rng = SplitMix(seed: seed)
         let g = Graph()
         let kinds = ["Concept", "Study", "Technique", "Reading"]
         let types = ["STUDIES", "RELATED_TO", "PERSISTS_THROUGH"]

@@ -7,20 +7,6 @@ import Testing
 
 // MARK: Helpers
 
-/// SplitMix64: deterministic pseudo-random numbers for building random graphs from one seed.
-private struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-    mutating func bool() -> Bool { next() & 1 == 1 }
-}
-
 private let alphabet: [String] = ["a", "b", "Z", "-", " ", "é", "ß", "\"", "\\", "\n", "日本", "🙂", "\u{1}", "0"]
 
 private func randomString(_ r: inout SplitMix, max: Int = 12) -> String {
@@ -46,7 +32,7 @@ private func randomValue(_ r: inout SplitMix, depth: Int = 0) -> Value {
 /// cues; nodes with and without keys, several labels, every value type; edges with properties
 /// and several pieces of evidence with and without locators and notes; parallel edges.
 private func randomGraph(seed: UInt64) -> Graph {
-    var r = SplitMix(state: seed)
+    var r = SplitMix(seed: seed)
     var schema = Schema()
     let kinds = ["Concept", "Study", "Technique", "Reading"]
     for (i, k) in kinds.enumerated() {

@@ -4,26 +4,13 @@ import Testing
 
 @testable import KGFormat
 
-private struct Mix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-    mutating func chance(_ p: Int) -> Bool { int(100) < p }
-}
-
 private let pieces = ["a", "Z", " ", "é", "\"", "\\", "\n", "\t", "\r", "日本", "🙂", "\u{1}", "\u{7F}", "#", "0", "-", "[", ",", "@"]
 
-private func text(_ r: inout Mix, max: Int = 8) -> String {
+private func text(_ r: inout SplitMix, max: Int = 8) -> String {
     (0..<r.int(max + 1)).map { _ in pieces[r.int(pieces.count)] }.joined()
 }
 
-private func value(_ r: inout Mix, depth: Int = 0) -> Value {
+private func value(_ r: inout SplitMix, depth: Int = 0) -> Value {
     switch r.int(depth > 1 ? 8 : 9) {
     case 0: return .int([0, 1, -1, Int64.max, Int64.min, 2024][r.int(6)])
     case 1: return .int(Int64(bitPattern: r.next()))
@@ -41,7 +28,7 @@ private let relNames = ["STUDIES", "RELATED_TO", "USES", "CITES"]
 
 /// A random graph shaped like a loaded one (every node has id/name props, concepts a declared kind).
 private func randomGraph(_ seed: UInt64) -> Graph {
-    var r = Mix(state: seed)
+    var r = SplitMix(seed: seed)
     var schema = Schema()
     schema.declare(KindDecl(name: "Reading"))
     schema.declare(KindDecl(name: "Concept", doc: r.chance(50) ? text(&r) : nil))
@@ -93,7 +80,7 @@ private func randomGraph(_ seed: UInt64) -> Graph {
 
 /// A random document whose statements are already in canonical order (so parse(print(doc)) == doc).
 private func randomItems(_ seed: UInt64) -> [DocumentItem] {
-    var r = Mix(state: seed)
+    var r = SplitMix(seed: seed)
     var items: [DocumentItem] = []
     func comment() -> String { "#" + text(&r).replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\t", with: " ").trimmingTrailingSpaces() }
     func cont(_ e: Entry) -> Continuation {
@@ -167,7 +154,6 @@ extension String {
               big 1E3
               doc "not special on a concept"
               # closing
-
 
             reading r "R"
               week 7
