@@ -399,7 +399,8 @@ private struct LineParser {
         }
     }
 
-    func identifier(_ toks: [Tok], _ i: Int, what: String, after: String) throws -> String {
+    /// The word token at `i`, or an error naming what was expected there.
+    func word(_ toks: [Tok], _ i: Int, what: String, after: String) throws -> Tok {
         guard i < toks.count else {
             error("expected \(what) after \(after)", at: le)
             throw ParseFailure()
@@ -409,6 +410,11 @@ private struct LineParser {
             error("expected \(what) after \(after), found '\(shown(t))'", at: t.start)
             throw ParseFailure()
         }
+        return t
+    }
+
+    func identifier(_ toks: [Tok], _ i: Int, what: String, after: String) throws -> String {
+        let t = try word(toks, i, what: what, after: after)
         let s = str(t)
         guard KGParser.isIdentifier(Substring(s).utf8) else {
             error("invalid \(bare(what)) '\(s)': ids are letters, digits and _ followed by letters, digits, _ . -", at: t.start)
@@ -418,15 +424,7 @@ private struct LineParser {
     }
 
     func name(_ toks: [Tok], _ i: Int, what: String, after: String) throws -> String {
-        guard i < toks.count else {
-            error("expected \(what) after \(after)", at: le)
-            throw ParseFailure()
-        }
-        let t = toks[i]
-        guard t.kind == .word else {
-            error("expected \(what) after \(after), found '\(shown(t))'", at: t.start)
-            throw ParseFailure()
-        }
+        let t = try word(toks, i, what: what, after: after)
         let s = str(t)
         guard KGParser.isName(s) else {
             error("invalid \(bare(what)) '\(s)': names are a letter or _ followed by letters, digits and _", at: t.start)
