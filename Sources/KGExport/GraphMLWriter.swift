@@ -195,16 +195,22 @@ public enum GraphMLWriter {
                 decls.append(KeyDecl(id: "n.labels.list", forWhat: "node", attrName: "labels", attrType: "string",
                                      desc: "further labels, as a JSON list"))
             }
-            let nodeOrder = sortedKeys(nodeKeys, reserved: GraphMLWriter.reservedNodeNames)
-            var nodeKeyRank: [PropKey: Int] = [:]
-            var nodeKeyPrefix: [[UInt8]] = []
-            for (i, (pk, attrName)) in nodeOrder.enumerated() {
-                let id = "n.\(attrName).\(pk.tag.name)"
-                decls.append(KeyDecl(id: id, forWhat: "node", attrName: attrName, attrType: pk.tag.attrType,
-                                     desc: pk.tag == .list ? "list, as JSON text" : nil))
-                nodeKeyPrefix.append(Array("<data key=\"\(id)\">".utf8))
-                nodeKeyRank[pk] = i
+            /// Declares one typed key per (property, value type), in `order`; returns each key's
+            /// rank and the `<data key="…">` prefix written before its values.
+            func declareKeys(_ order: [(PropKey, String)], prefix: String, forWhat: String) -> ([PropKey: Int], [[UInt8]]) {
+                var rank: [PropKey: Int] = [:]
+                var dataPrefix: [[UInt8]] = []
+                for (i, (pk, attrName)) in order.enumerated() {
+                    let id = "\(prefix).\(attrName).\(pk.tag.name)"
+                    decls.append(KeyDecl(id: id, forWhat: forWhat, attrName: attrName, attrType: pk.tag.attrType,
+                                         desc: pk.tag == .list ? "list, as JSON text" : nil))
+                    dataPrefix.append(Array("<data key=\"\(id)\">".utf8))
+                    rank[pk] = i
+                }
+                return (rank, dataPrefix)
             }
+            let (nodeKeyRank, nodeKeyPrefix) = declareKeys(sortedKeys(nodeKeys, reserved: GraphMLWriter.reservedNodeNames),
+                                                           prefix: "n", forWhat: "node")
             decls.append(KeyDecl(id: "e.type", forWhat: "edge", attrName: "type", attrType: "string",
                                  desc: "relation type"))
             if anyEvidence {
@@ -223,16 +229,8 @@ public enum GraphMLWriter {
                 decls.append(KeyDecl(id: "e.evidence.list", forWhat: "edge", attrName: "evidence", attrType: "string",
                                      desc: "further evidence, as a JSON list of [reading, locator, note]"))
             }
-            let edgeOrder = sortedKeys(edgeKeys, reserved: GraphMLWriter.reservedEdgeNames)
-            var edgeKeyRank: [PropKey: Int] = [:]
-            var edgeKeyPrefix: [[UInt8]] = []
-            for (i, (pk, attrName)) in edgeOrder.enumerated() {
-                let id = "e.\(attrName).\(pk.tag.name)"
-                decls.append(KeyDecl(id: id, forWhat: "edge", attrName: attrName, attrType: pk.tag.attrType,
-                                     desc: pk.tag == .list ? "list, as JSON text" : nil))
-                edgeKeyPrefix.append(Array("<data key=\"\(id)\">".utf8))
-                edgeKeyRank[pk] = i
-            }
+            let (edgeKeyRank, edgeKeyPrefix) = declareKeys(sortedKeys(edgeKeys, reserved: GraphMLWriter.reservedEdgeNames),
+                                                           prefix: "e", forWhat: "edge")
 
             // Root and keys.
             s("<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\"")
