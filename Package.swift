@@ -22,9 +22,6 @@ let package = Package(
         .systemLibrary(
             name: "CLibXML2", pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]),
-        .systemLibrary(
-            name: "CLineEdit", pkgConfig: "libedit",
-            providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
         .target(name: "KGCore", dependencies: [
             .product(name: "OrderedCollections", package: "swift-collections"),
         ]),
@@ -34,7 +31,7 @@ let package = Package(
         .target(name: "KGExport", dependencies: ["KGCore", "KGLayout", "CLibXML2"]),
         .target(name: "KGReadings", dependencies: ["KGCore", "KGFormat"]),
         .executableTarget(name: "kg", dependencies: [
-            "KGCore", "KGFormat", "KGQuery", "KGLayout", "KGExport", "KGReadings", "CLineEdit",
+            "KGCore", "KGFormat", "KGQuery", "KGLayout", "KGExport", "KGReadings",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Layout benchmark against Graphviz on ../shared/bench/graphs (docs/LAYOUT.md).

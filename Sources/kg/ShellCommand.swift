@@ -1,5 +1,4 @@
 import ArgumentParser
-import CLineEdit
 import Foundation
 import KGCore
 import KGFormat
@@ -32,18 +31,15 @@ struct ShellCommand: ParsableCommand {
         var timeout: Double? = nil
         let interactive = isatty(STDIN_FILENO) != 0
         let historyFile = (NSHomeDirectory() as NSString).appendingPathComponent(".kg_history")
-        if interactive {
-            using_history()
-            _ = read_history(historyFile)
+        let editor = interactive ? LineEditor() : nil
+        if let editor {
+            if let why = editor.unavailableReason { eprint("note: \(why)") }
+            editor.readHistory(historyFile)
             print("kg shell — \(g.nodeCount) nodes, \(g.edgeCount) relationships. End statements with ';', :help for help.")
         }
         var buffer = ""
         func readLine(_ prompt: String) -> String? {
-            if interactive {
-                guard let p = readline(prompt) else { return nil }
-                defer { free(p) }
-                return String(cString: p)
-            }
+            if let editor { return editor.readLine(prompt: prompt) }
             return Swift.readLine(strippingNewline: true)
         }
         func runStatement(_ text: String) {
@@ -63,7 +59,7 @@ struct ShellCommand: ParsableCommand {
         while let line = readLine(buffer.isEmpty ? "kg> " : "... ") {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if buffer.isEmpty && trimmed.hasPrefix(":") {
-                if interactive { add_history(line) }
+                editor?.addHistory(line)
                 let parts = trimmed.split(separator: " ", maxSplits: 1).map(String.init)
                 let arg = parts.count > 1 ? parts[1] : ""
                 switch parts[0] {
@@ -90,7 +86,7 @@ struct ShellCommand: ParsableCommand {
                 case ":explain":
                     do { print(try engine.explain(arg).joined(separator: "\n")) } catch let e as CypherError { eprint(e.rendered(query: arg)) } catch {}
                 case ":quit", ":q", ":exit":
-                    if interactive { _ = write_history(historyFile) }
+                    editor?.writeHistory(historyFile)
                     return
                 default:
                     eprint("unknown command \(parts[0]); :help lists the commands")
@@ -103,7 +99,7 @@ struct ShellCommand: ParsableCommand {
             let endsWithSemicolon = buffer.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix(";")
             if endsWithSemicolon || statements.count > 1 {
                 let complete = endsWithSemicolon ? statements : Array(statements.dropLast())
-                if interactive { add_history(buffer) }
+                editor?.addHistory(buffer)
                 for st in complete { runStatement(st.text) }
                 buffer = endsWithSemicolon ? "" : (statements.last?.text ?? "")
             }
@@ -112,6 +108,6 @@ struct ShellCommand: ParsableCommand {
         if !buffer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             for st in splitStatements(buffer) { runStatement(st.text) }
         }
-        if interactive { _ = write_history(historyFile); print("") }
+        if let editor { editor.writeHistory(historyFile); print("") }
     }
 }
