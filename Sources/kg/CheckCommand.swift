@@ -9,9 +9,9 @@ struct CheckCommand: ParsableCommand {
         abstract: "Validate the graph: syntax, schema, references, evidence and reading texts.",
         discussion: """
             Errors: syntax, unknown kind or relation type, domain/range violation, unknown id \
-            (dangling reference), duplicate id, alias claimed by two concepts, unknown reading in evidence.
+            (dangling reference), duplicate id, alias claimed by two concepts, unknown reading in evidence. \
             Warnings: relation without evidence, concept without relations, locator outside its reading, \
-            reading text changed since its sha256 was recorded, reading file missing.
+            reading text changed since its sha256 was recorded, reading file missing. \
             --strict turns warnings into errors.
 
             \(KGExit.help)

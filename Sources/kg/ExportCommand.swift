@@ -8,9 +8,9 @@ struct ExportCommand: ParsableCommand {
         commandName: "export", abstract: "Write the graph (or part of it) as GraphML, SVG, DOT, Mermaid, JSON or Cypher.",
         discussion: """
         kg export --all regenerates every file listed in Exports/manifest.json from the graph: each entry \
-        names a file, an export subcommand and its arguments, e.g.
-          {"file": "sleeper-agents.svg", "command": "svg", "args": ["--focus", "sleeper agents", "--slide", "16:9"]}
-        --check writes them to a temporary folder instead and fails (exit 1) when any committed file differs.
+        names a file, an export subcommand and its arguments, for example {"file": "x.svg", "command": \
+        "svg", "args": ["--focus", "x"]}. --check writes them to a temporary folder instead and fails \
+        (exit 1) when any committed file differs.
         """,
         subcommands: [ExportGraphMLCommand.self, ExportSVGCommand.self, ExportDotCommand.self,
                       ExportMermaidCommand.self, ExportJSONCommand.self, ExportCypherCommand.self])

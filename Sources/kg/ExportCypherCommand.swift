@@ -7,8 +7,8 @@ struct ExportCypherCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cypher", abstract: "Export a Cypher script that recreates the graph in an empty Cypher database.",
         discussion: """
-        Nodes and relationships are created in batches (UNWIND of map lists). --index chooses the
-        syntax of the index statements on 'id' that make the relationship MATCHes fast; 'none'
+        Nodes and relationships are created in batches (UNWIND of map lists). --index chooses the \
+        syntax of the index statements on 'id' that make the relationship MATCHes fast; 'none' \
         leaves them out (kg itself: kg query --empty --file script.cypher).
         """)
 

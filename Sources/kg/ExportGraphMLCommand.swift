@@ -9,9 +9,9 @@ struct ExportGraphMLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graphml", abstract: "Export GraphML (whole graph, a neighbourhood, or a query's result).",
         discussion: """
-        Keys: node 'label' (display name), 'kind', one key per property and value type; edge 'type',
-        'reading', 'locator', 'note' (provenance) and one key per property. Lists are JSON text in
-        string keys whose id ends in '.list'. See docs/EXCHANGE.md.
+        Keys: node 'label' (display name), 'kind', one key per property and value type; edge 'type', \
+        'reading', 'locator', 'note' (provenance) and one key per property. Lists are JSON text in \
+        string keys whose id ends in '.list'. See docs/EXCHANGE.md. \
         --flavor yed adds yEd's shapes, labels, colours and a layered layout.
         """)
 

@@ -9,12 +9,12 @@ struct ImportGraphMLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graphml", abstract: "Import GraphML into a new .kg file.",
         discussion: """
-        Reads the file with libxml2's streaming reader (no network, no entities, no DTD) and writes
-        one .kg file, by default Graph/imported/<name>.kg. Node label: the 'label' key, else 'name',
-        else yEd's node label, else the id (--map-label KEY picks another key). Relation type: the
-        'type' key, else the edge 'label', else yEd's edge label, else RELATED_TO (--map-type KEY).
-        Kinds and relation types the graph does not declare yet are declared in the new file.
-        The result is checked together with the graph folder before anything is written; on any
+        Reads the file with libxml2's streaming reader (no network, no entities, no DTD) and writes \
+        one .kg file, by default Graph/imported/<name>.kg. Node label: the 'label' key, else 'name', \
+        else yEd's node label, else the id (--map-label KEY picks another key). Relation type: the \
+        'type' key, else the edge 'label', else yEd's edge label, else RELATED_TO (--map-type KEY). \
+        Kinds and relation types the graph does not declare yet are declared in the new file. \
+        The result is checked together with the graph folder before anything is written; on any \
         error nothing is written and the exit status is 1.
         """)
 

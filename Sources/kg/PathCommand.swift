@@ -10,8 +10,8 @@ struct PathCommand: ParsableCommand {
         commandName: "path",
         abstract: "Show how two concepts are connected.",
         discussion: """
-        Concepts are found by name, alias or id, case-insensitively. Prints the shortest paths over
-        any relation types, walked in either direction: each step shows its relation (the inverse
+        Concepts are found by name, alias or id, case-insensitively. Prints the shortest paths over \
+        any relation types, walked in either direction: each step shows its relation (the inverse \
         name when walked backwards) and its evidence (reading, locator, note).
         """)
 

@@ -10,9 +10,9 @@ struct QueryCommand: ParsableCommand {
         commandName: "query",
         abstract: "Run Cypher queries.",
         discussion: """
-        A script (--file) may hold several statements separated by ';'. They run in order against
-        one graph; only the last statement's result is printed. Errors go to stderr as
-        'ErrorClass: DetailCode: message' followed by the query line and a caret; the exit status
+        A script (--file) may hold several statements separated by ';'. They run in order against \
+        one graph; only the last statement's result is printed. Errors go to stderr as \
+        'ErrorClass: DetailCode: message' followed by the query line and a caret; the exit status \
         is then 1 and nothing is saved.
         """)
 

@@ -10,8 +10,8 @@ struct ShellCommand: ParsableCommand {
         commandName: "shell",
         abstract: "Interactive Cypher shell.",
         discussion: """
-        Statements end with ';' and may span several lines. Commands: :help, :format FORMAT,
-        :params JSON, :timeout SECONDS, :explain QUERY, :quit. History is kept in
+        Statements end with ';' and may span several lines. Commands: :help, :format FORMAT, \
+        :params JSON, :timeout SECONDS, :explain QUERY, :quit. History is kept in \
         ~/.kg_history. Without a terminal, statements are read from standard input.
         """)
 
