@@ -56,6 +56,8 @@ public final class Graph {
     public private(set) var edgeProps: [PropertyMap] = []
     public private(set) var edgeEvidence: [[Evidence]] = []
     public private(set) var edgeAlive: [Bool] = []
+    /// Where relations proposed by a tool and accepted came from (sparse: most edges have none).
+    public private(set) var toolOrigins: [Int32: EdgeOrigin] = [:]
 
     // Indexes
     private var keyIndex: [Symbol: Int32] = [:]
@@ -67,7 +69,8 @@ public final class Graph {
     private var bulk = false
 
     /// Property keys that an edge exposes from its first piece of evidence.
-    public static let provenanceKeys: Set<String> = ["reading", "locator", "note"]
+    /// (`modality` is absent when the evidence is asserted, as in the .kg text.)
+    public static let provenanceKeys: Set<String> = ["reading", "locator", "note", "modality"]
     /// Node properties that feed the name/alias index.
     public static let nameKeys: Set<String> = ["name", "aliases"]
 
@@ -382,6 +385,10 @@ public final class Graph {
 
     public func setEvidence(_ e: EdgeID, _ ev: [Evidence]) { edgeEvidence[e.index] = ev }
 
+    /// The tool and acceptance record of a relation proposed by a tool (`kg link`), if any.
+    public func origin(of e: EdgeID) -> EdgeOrigin? { toolOrigins[e.raw] }
+    public func setOrigin(_ e: EdgeID, _ origin: EdgeOrigin?) { toolOrigins[e.raw] = origin }
+
     /// Outgoing edge ids of `n`, all or of one relation type, sorted by (type, id).
     public func outEdges(_ n: NodeID, type: Symbol? = nil) -> ArraySlice<Int32> {
         slice(outAdj[n.index], type)
@@ -412,6 +419,7 @@ public final class Graph {
             out.append(("reading", .string(ev.reading)))
             if let l = ev.locator { out.append(("locator", .string(l.description))) }
             if let n = ev.note { out.append(("note", .string(n))) }
+            if ev.modality != .asserted { out.append(("modality", .string(ev.modality.rawValue))) }
         }
         for (k, v) in edgeProps[e.index] { out.append((strings[k], v)) }
         return out
@@ -425,6 +433,7 @@ public final class Graph {
             switch key {
             case "reading": return .string(ev.reading)
             case "locator": return ev.locator.map { .string($0.description) }
+            case "modality": return ev.modality == .asserted ? nil : .string(ev.modality.rawValue)
             default: return ev.note.map { .string($0) }
             }
         }
@@ -459,6 +468,7 @@ public final class Graph {
         switch key {
         case "reading": ev[0].reading = text ?? ""
         case "locator": ev[0].locator = text.flatMap(Locator.init)
+        case "modality": ev[0].modality = text.flatMap(Modality.init(rawValue:)) ?? .asserted
         default: ev[0].note = text
         }
         if ev[0].reading.isEmpty && ev[0].locator == nil && ev[0].note == nil { ev.removeFirst() }

@@ -24,18 +24,27 @@ public struct RelationDecl: Hashable, Sendable {
     public var inverse: String?
     public var symmetric: Bool
     public var transitive: Bool
+    /// The relation has no direction (e.g. imported from an undirected GraphML graph): patterns
+    /// match it both ways and exports write it undirected.
+    public var undirected: Bool
+    /// The relation records a research finding (e.g. SHOWS): `kg check` warns when such a relation
+    /// rests only on secondary sources.
+    public var finding: Bool
     public var doc: String?
     /// Cue phrases that signal this relation in a sentence (used by `kg link`).
     public var cues: [String]
 
     public init(name: String, domain: String? = nil, range: String? = nil, inverse: String? = nil,
-                symmetric: Bool = false, transitive: Bool = false, doc: String? = nil, cues: [String] = []) {
+                symmetric: Bool = false, transitive: Bool = false, undirected: Bool = false, finding: Bool = false,
+                doc: String? = nil, cues: [String] = []) {
         self.name = name
         self.domain = domain
         self.range = range
         self.inverse = inverse
         self.symmetric = symmetric
         self.transitive = transitive
+        self.undirected = undirected
+        self.finding = finding
         self.doc = doc
         self.cues = cues
     }
@@ -95,6 +104,13 @@ public struct Schema: Sendable {
     }
 
     public func relation(_ name: String) -> RelationDecl? { relations[name] }
+
+    /// True when a pattern written with a direction matches edges of this type both ways
+    /// (symmetric or undirected relation types).
+    public func matchesBothWays(_ type: String) -> Bool {
+        guard let r = relations[type] else { return false }
+        return r.symmetric || r.undirected
+    }
 
     /// Resolves a relationship type as written in a pattern: the stored type and whether the
     /// written name is the inverse (so the stored edge must be walked backwards).

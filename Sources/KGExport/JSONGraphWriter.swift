@@ -61,6 +61,8 @@ public enum JSONGraphWriter {
             if let d = r.inverse { s(", \"inverse\": "); str(d) }
             if r.symmetric { s(", \"symmetric\": true") }
             if r.transitive { s(", \"transitive\": true") }
+            if r.undirected { s(", \"undirected\": true") }
+            if r.finding { s(", \"finding\": true") }
             if let d = r.doc { s(", \"doc\": "); str(d) }
             s("}")
         }

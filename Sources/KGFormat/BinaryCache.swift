@@ -34,7 +34,7 @@ import Darwin
 /// ```
 public enum GraphCache {
     /// Bumped whenever the binary layout or the meaning of a loaded graph changes.
-    public static let layoutVersion: UInt32 = 1
+    public static let layoutVersion: UInt32 = 2
     static let magic: [UInt8] = Array("KGCACHE\u{0}".utf8)
 
     public enum Validation: Sendable {

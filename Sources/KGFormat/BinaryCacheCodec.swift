@@ -31,7 +31,7 @@ enum GraphCacheCodec {
         w.varint(UInt64(g.schema.relations.count))
         for (_, r) in g.schema.relations {
             w.string(r.name); w.optString(r.domain); w.optString(r.range); w.optString(r.inverse)
-            w.byte((r.symmetric ? 1 : 0) | (r.transitive ? 2 : 0))
+            w.byte((r.symmetric ? 1 : 0) | (r.transitive ? 2 : 0) | (r.undirected ? 4 : 0) | (r.finding ? 8 : 0))
             w.optString(r.doc)
             w.varint(UInt64(r.cues.count))
             for c in r.cues { w.string(c) }
@@ -67,6 +67,12 @@ enum GraphCacheCodec {
                     w.byte(0)
                 }
                 w.optString(x.note)
+                w.byte(UInt8(Modality.allCases.firstIndex(of: x.modality)!))
+            }
+            if let o = g.origin(of: e) {
+                w.byte(1); w.string(o.tool); w.string(o.date); w.string(o.fingerprint)
+            } else {
+                w.byte(0)
             }
         }
         return true
@@ -123,7 +129,8 @@ enum GraphCacheCodec {
             cues.reserveCapacity(nc)
             for _ in 0..<nc { cues.append(try r.string()) }
             schema.declare(RelationDecl(name: name, domain: dom, range: rng, inverse: inv,
-                                        symmetric: flags & 1 != 0, transitive: flags & 2 != 0, doc: doc, cues: cues))
+                                        symmetric: flags & 1 != 0, transitive: flags & 2 != 0,
+                                        undirected: flags & 4 != 0, finding: flags & 8 != 0, doc: doc, cues: cues))
         }
         let g = Graph(schema: schema, strings: strings)
         guard g.strings.count == nStrings else { throw Failure("string table lacks the graph's own symbols") }
@@ -165,9 +172,17 @@ enum GraphCacheCodec {
                     guard a <= UInt64(Int.max), b <= UInt64(Int.max) else { throw Failure("bad locator") }
                     loc = Locator(unit: unit == 1 ? .line : .sentence, start: Int(a), end: Int(b))
                 }
-                ev.append(Evidence(reading: reading, locator: loc, note: try r.optString()))
+                let note = try r.optString()
+                let m = Int(try r.byte())
+                guard m < Modality.allCases.count else { throw Failure("bad modality") }
+                ev.append(Evidence(reading: reading, locator: loc, note: note, modality: Modality.allCases[m]))
             }
-            g.addEdge(from: NodeID(Int(s)), to: NodeID(Int(d)), type: t, properties: p, evidence: ev)
+            let e = g.addEdge(from: NodeID(Int(s)), to: NodeID(Int(d)), type: t, properties: p, evidence: ev)
+            switch try r.byte() {
+            case 0: break
+            case 1: g.setOrigin(e, EdgeOrigin(tool: try r.string(), date: try r.string(), fingerprint: try r.string()))
+            default: throw Failure("bad origin flag")
+            }
         }
         g.endBulkLoad()
         return g

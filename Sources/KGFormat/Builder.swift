@@ -26,7 +26,7 @@ final class Builder {
 
     struct PendingEdge {
         var source: String, type: Symbol, target: String
-        var props: PropertyMap, evidence: [Evidence]
+        var props: PropertyMap, evidence: [Evidence], origin: EdgeOrigin?
         var doc: Int, line: Int, columns: [Int]
         var slot: Int
     }
@@ -137,8 +137,10 @@ final class Builder {
             }
             kindIndex[name] = kinds.count
             kinds.append(Decl(decl: d, doc: curDoc, line: line, columns: s.columns))
-        case .relationType(let name, let domain, let range, let inverse, let symmetric, let transitive):
-            var d = RelationDecl(name: name, domain: domain, range: range, inverse: inverse, symmetric: symmetric, transitive: transitive)
+        case .relationType(let name, let domain, let range, let inverse, let flags):
+            var d = RelationDecl(name: name, domain: domain, range: range, inverse: inverse,
+                                 symmetric: flags.contains(.symmetric), transitive: flags.contains(.transitive),
+                                 undirected: flags.contains(.undirected), finding: flags.contains(.finding))
             for c in s.continuations {
                 switch c.entry {
                 case .doc(let t): d.doc = t
@@ -175,11 +177,13 @@ final class Builder {
         case .relation(let src, let type, let dst, let first):
             var props = PropertyMap()
             var ev: [Evidence] = []
+            var origin: EdgeOrigin?
             if let f = first { ev.append(f.evidence) }
             for c in s.continuations {
                 switch c.entry {
                 case .property(let k, let v) where !v.isNull: props[graph.strings.intern(k)] = v
                 case .evidence(let e): ev.append(e.evidence)
+                case .origin(let o): origin = o
                 default: break
                 }
             }
@@ -190,10 +194,11 @@ final class Builder {
                 lastType = t
             }
             if let a = graph.node(key: src), let b = graph.node(key: dst), pending.isEmpty {
-                graph.addEdge(from: a, to: b, type: t, properties: props, evidence: ev)
+                let e = graph.addEdge(from: a, to: b, type: t, properties: props, evidence: ev)
+                if let origin { graph.setOrigin(e, origin) }
                 edgeOrigins.append(pack(curDoc, line))
             } else {
-                pending.append(PendingEdge(source: src, type: t, target: dst, props: props, evidence: ev,
+                pending.append(PendingEdge(source: src, type: t, target: dst, props: props, evidence: ev, origin: origin,
                                            doc: curDoc, line: line, columns: s.columns, slot: 0))
             }
         }
@@ -356,7 +361,8 @@ final class Builder {
         for p in pending {
             let a = graph.node(key: p.source), b = graph.node(key: p.target)
             if let a, let b {
-                graph.addEdge(from: a, to: b, type: p.type, properties: p.props, evidence: p.evidence)
+                let e = graph.addEdge(from: a, to: b, type: p.type, properties: p.props, evidence: p.evidence)
+                if let o = p.origin { graph.setOrigin(e, o) }
                 edgeOrigins.append(pack(p.doc, p.line))
                 continue
             }

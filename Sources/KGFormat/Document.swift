@@ -29,21 +29,49 @@ public struct PositionInfo<T: Sendable>: Hashable, Sendable {
     public func hash(into hasher: inout Hasher) {}
 }
 
-/// `@reading [locator] ["note"]`.
+/// `@reading [locator] [modality] ["note"]`; the modality (`hedged`, `negated`, `reported`) is
+/// written only when it is not `asserted`.
 public struct EvidenceClause: Hashable, Sendable {
     public var reading: String
     public var locator: Locator?
     public var note: String?
+    public var modality: Modality = .asserted
     /// Column of the `@`.
     @PositionInfo public var column: Int = 0
     /// Column of the locator, when written.
     @PositionInfo public var locatorColumn: Int = 0
-    public init(reading: String, locator: Locator? = nil, note: String? = nil) {
+    public init(reading: String, locator: Locator? = nil, note: String? = nil, modality: Modality = .asserted) {
         self.reading = reading
         self.locator = locator
         self.note = note
+        self.modality = modality
     }
-    public var evidence: Evidence { Evidence(reading: reading, locator: locator, note: note) }
+    public init(_ e: Evidence) {
+        self.init(reading: e.reading, locator: e.locator, note: e.note, modality: e.modality)
+    }
+    public var evidence: Evidence { Evidence(reading: reading, locator: locator, note: note, modality: modality) }
+}
+
+/// The flags of a relation type declaration, in the order they are written.
+public struct RelationFlags: OptionSet, Hashable, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let symmetric = RelationFlags(rawValue: 1)
+    public static let transitive = RelationFlags(rawValue: 2)
+    public static let undirected = RelationFlags(rawValue: 4)
+    public static let finding = RelationFlags(rawValue: 8)
+    /// Every flag with its keyword, in canonical order.
+    public static let keywords: [(RelationFlags, String)] = [
+        (.symmetric, "symmetric"), (.transitive, "transitive"), (.undirected, "undirected"), (.finding, "finding"),
+    ]
+
+    public init(_ d: RelationDecl) {
+        self = []
+        if d.symmetric { insert(.symmetric) }
+        if d.transitive { insert(.transitive) }
+        if d.undirected { insert(.undirected) }
+        if d.finding { insert(.finding) }
+    }
 }
 
 /// A continuation line's content.
@@ -54,6 +82,8 @@ public enum Entry: Hashable, Sendable {
     case summary(String)
     case property(key: String, value: Value)
     case evidence(EvidenceClause)
+    /// `origin TOOL "date" "fingerprint"` under a relation a tool proposed and a person accepted.
+    case origin(EdgeOrigin)
 
     public static func == (a: Entry, b: Entry) -> Bool {
         switch (a, b) {
@@ -61,6 +91,7 @@ public enum Entry: Hashable, Sendable {
         case (.cue(let x), .cue(let y)), (.aka(let x), .aka(let y)): return x == y
         case (.property(let k1, let v1), .property(let k2, let v2)): return k1 == k2 && v1.identical(to: v2)
         case (.evidence(let x), .evidence(let y)): return x == y
+        case (.origin(let x), .origin(let y)): return x == y
         default: return false
         }
     }
@@ -73,6 +104,7 @@ public enum Entry: Hashable, Sendable {
         case .summary(let s): h.combine(3); h.combine(s)
         case .property(let k, _): h.combine(4); h.combine(k)
         case .evidence(let e): h.combine(5); h.combine(e)
+        case .origin(let o): h.combine(6); h.combine(o)
         }
     }
 }
@@ -97,13 +129,13 @@ public struct Continuation: Hashable, Sendable {
 public enum Header: Hashable, Sendable {
     /// `kind Name [: Parent] ["doc"]`
     case kind(name: String, parent: String?, doc: String?)
-    /// `relation NAME  Domain -> Range  [inverse INAME] [symmetric] [transitive]`
-    case relationType(name: String, domain: String?, range: String?, inverse: String?, symmetric: Bool, transitive: Bool)
+    /// `relation NAME  Domain -> Range  [inverse INAME] [symmetric] [transitive] [undirected] [finding]`
+    case relationType(name: String, domain: String?, range: String?, inverse: String?, flags: RelationFlags)
     /// `reading id "Title"`
     case reading(id: String, title: String)
     /// `concept id "Name" : Kind`
     case concept(id: String, name: String, kind: String)
-    /// `src -TYPE-> dst  [@reading [locator] ["note"]]`
+    /// `src -TYPE-> dst  [@reading [locator] [modality] ["note"]]`
     case relation(source: String, type: String, target: String, evidence: EvidenceClause?)
 
     /// The statement keyword as written in diagnostics: `kind`, `relation type`, `reading`, `concept`, `relation`.
@@ -152,6 +184,12 @@ public struct Statement: Hashable, Sendable {
         if case .relation(_, _, _, let e?) = header { out.append(e) }
         for c in continuations { if case .evidence(let e) = c.entry { out.append(e) } }
         return out
+    }
+
+    /// The `origin` line of a relation a tool proposed, if any.
+    public var origin: EdgeOrigin? {
+        for c in continuations { if case .origin(let o) = c.entry { return o } }
+        return nil
     }
 
     /// `key value` properties in written order.

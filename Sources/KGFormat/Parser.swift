@@ -531,7 +531,7 @@ private struct LineParser {
             cols[slot] = column(t.start)
             return s
         }
-        let flagWords: Set<String> = ["inverse", "symmetric", "transitive"]
+        let flagWords: Set<String> = Set(["inverse"] + RelationFlags.keywords.map(\.1))
         if i < toks.count, wordEquals(toks[i], "->") {
             i += 1
         } else if i + 1 < toks.count, wordEquals(toks[i + 1], "->") {
@@ -547,29 +547,26 @@ private struct LineParser {
             i += 1
         }
         var inverse: String?
-        var symmetric = false, transitive = false
+        var flags: RelationFlags = []
         while i < toks.count {
             let t = toks[i]
             if wordEquals(t, "inverse") {
                 inverse = try name(toks, i + 1, what: "an inverse name", after: "'inverse'")
                 cols[3] = column(toks[i + 1].start)
                 i += 2
-            } else if wordEquals(t, "symmetric") {
-                symmetric = true
-                i += 1
-            } else if wordEquals(t, "transitive") {
-                transitive = true
+            } else if t.kind == .word, let flag = RelationFlags.keywords.first(where: { str(t) == $0.1 })?.0 {
+                flags.insert(flag)
                 i += 1
             } else {
                 let w = shown(t)
+                let words = ["inverse"] + RelationFlags.keywords.map(\.1)
                 error("unexpected '\(w)' in relation type declaration", at: t.start,
-                      suggestion: t.kind == .word ? Suggest.nearest(w, in: ["inverse", "symmetric", "transitive"]) : nil,
-                      notes: ["after 'Domain -> Range' come 'inverse NAME', 'symmetric', 'transitive'"])
+                      suggestion: t.kind == .word ? Suggest.nearest(w, in: words) : nil,
+                      notes: ["after 'Domain -> Range' come 'inverse NAME', " + RelationFlags.keywords.map { "'\($0.1)'" }.joined(separator: ", ")])
                 throw ParseFailure()
             }
         }
-        var st = Statement(.relationType(name: nm, domain: domain, range: range, inverse: inverse,
-                                         symmetric: symmetric, transitive: transitive))
+        var st = Statement(.relationType(name: nm, domain: domain, range: range, inverse: inverse, flags: flags))
         st.columns = cols
         return st
     }
@@ -599,7 +596,7 @@ private struct LineParser {
         return st
     }
 
-    /// `@reading [locator] ["note"]` starting at `toks[i]`.
+    /// `@reading [locator] [modality] ["note"]` starting at `toks[i]`.
     func parseEvidence(_ toks: [Tok], _ i: inout Int) throws -> EvidenceClause {
         let t = toks[i]
         let rd = String(decoding: UnsafeBufferPointer(rebasing: b[(t.start + 1)..<t.end]), as: UTF8.self)
@@ -614,7 +611,7 @@ private struct LineParser {
         var ev = EvidenceClause(reading: rd)
         ev.column = column(t.start)
         i += 1
-        if i < toks.count, toks[i].kind == .word {
+        if i < toks.count, toks[i].kind == .word, Modality(rawValue: str(toks[i])) == nil {
             let lt = str(toks[i])
             guard let loc = fastLocator(toks[i]) ?? Locator(lt) else {
                 error("bad locator '\(lt)': \(locatorProblem(lt))", at: toks[i].start,
@@ -623,6 +620,17 @@ private struct LineParser {
             }
             ev.locator = loc
             ev.locatorColumn = column(toks[i].start)
+            i += 1
+        }
+        if i < toks.count, toks[i].kind == .word {
+            let w = str(toks[i])
+            guard let m = Modality(rawValue: w) else {
+                error("unexpected '\(w)' in evidence: expected a modality or a quoted note", at: toks[i].start,
+                      suggestion: Suggest.nearest(w, in: Modality.allCases.map(\.rawValue)),
+                      notes: ["evidence is '@reading [locator] [modality] [\"note\"]'; modality is asserted (the default), hedged, negated or reported"])
+                throw ParseFailure()
+            }
+            ev.modality = m
             i += 1
         }
         if i < toks.count, toks[i].kind == .string {
@@ -755,9 +763,23 @@ private struct LineParser {
                 throw ParseFailure()
             }
         case .relation:
-            if ["reading", "locator", "note"].contains(key) {
-                error("'\(key)' is reserved on relations: write evidence as '@reading locator \"note\"'", at: t0.start)
+            if ["reading", "locator", "note", "modality"].contains(key) {
+                error("'\(key)' is reserved on relations: write evidence as '@reading locator [modality] \"note\"'", at: t0.start)
                 throw ParseFailure()
+            }
+            if key == "origin" {
+                // origin TOOL "date" "fingerprint"
+                guard toks.count > 1, toks[1].kind == .word, KGParser.isName(str(toks[1])) else {
+                    error("expected the proposing tool after 'origin' (e.g. origin link \"2026-01-31\" \"3f9a1c2b\")",
+                          at: toks.count > 1 ? toks[1].start : le)
+                    throw ParseFailure()
+                }
+                let date = try string(toks, 2, what: "the date it was accepted", after: "the tool")
+                let fp = try string(toks, 3, what: "the fingerprint of the accepted relation", after: "the date")
+                try expectEnd(toks, 4, after: "the fingerprint")
+                if seenKeys.contains(key) { error("duplicate 'origin' line", at: t0.start); throw ParseFailure() }
+                seenKeys.append(key)
+                return Continuation(.origin(EdgeOrigin(tool: str(toks[1]), date: date, fingerprint: fp)))
             }
         }
         var i = 1

@@ -45,6 +45,7 @@ public enum KGPrinter {
     public static func evidence(_ e: EvidenceClause) -> String {
         var s = "@" + e.reading
         if let l = e.locator { s += " " + l.description }
+        if e.modality != .asserted { s += " " + e.modality.rawValue }
         if let n = e.note { s += " " + quote(n) }
         return s
     }
@@ -58,12 +59,11 @@ public enum KGPrinter {
             if let p = parent { s += " : " + p }
             if let d = doc { s += " " + quote(d) }
             return s
-        case .relationType(let name, let domain, let range, let inverse, let symmetric, let transitive):
+        case .relationType(let name, let domain, let range, let inverse, let relFlags):
             var s = "relation " + name + "  " + (domain ?? "*") + " -> " + (range ?? "*")
             var flags: [String] = []
             if let i = inverse { flags.append("inverse " + i) }
-            if symmetric { flags.append("symmetric") }
-            if transitive { flags.append("transitive") }
+            for (f, word) in RelationFlags.keywords where relFlags.contains(f) { flags.append(word) }
             if !flags.isEmpty { s += "  " + flags.joined(separator: "  ") }
             return s
         case .reading(let id, let title):
@@ -85,10 +85,11 @@ public enum KGPrinter {
         case .summary(let s): return "summary " + quote(s)
         case .property(let k, let v): return k + " " + value(v)
         case .evidence(let ev): return evidence(ev)
+        case .origin(let o): return "origin " + o.tool + " " + quote(o.date) + " " + quote(o.fingerprint)
         }
     }
 
-    static let readingFields = ["author", "date", "path", "sha256"]
+    static let readingFields = ["author", "date", "source", "path", "sha256"]
 
     static func rank(_ e: Entry) -> Int {
         switch e {
@@ -99,7 +100,8 @@ public enum KGPrinter {
         case .property(let k, _):
             if let i = readingFields.firstIndex(of: k) { return 4 + i }
             return 10
-        case .evidence: return 11
+        case .origin: return 11
+        case .evidence: return 12
         }
     }
 
@@ -250,14 +252,13 @@ public enum KGPrinter {
 
     /// The statement that declares edge `e`.
     public static func statement(edge e: EdgeID, in g: Graph, keys: (NodeID) -> String) -> Statement {
-        var evs = g.evidence(of: e).filter { KGParser.isIdentifier($0.reading) }.map {
-            EvidenceClause(reading: $0.reading, locator: $0.locator, note: $0.note)
-        }
+        var evs = g.evidence(of: e).filter { KGParser.isIdentifier($0.reading) }.map(EvidenceClause.init)
         let first = evs.isEmpty ? nil : evs.removeFirst()
         var conts: [Continuation] = []
         for (k, v) in g.storedProperties(of: e) {
             conts.append(Continuation(.property(key: nameToken(g.strings[k]), value: v)))
         }
+        if let o = g.origin(of: e) { conts.append(Continuation(.origin(o))) }
         for ev in evs { conts.append(Continuation(.evidence(ev))) }
         return Statement(.relation(source: keys(g.source(of: e)), type: nameToken(g.typeName(of: e)),
                                    target: keys(g.target(of: e)), evidence: first), conts)
@@ -275,7 +276,7 @@ public enum KGPrinter {
         }
         for (_, r) in schema.relations {
             var s = Statement(.relationType(name: r.name, domain: r.domain, range: r.range, inverse: r.inverse,
-                                            symmetric: r.symmetric, transitive: r.transitive))
+                                            flags: RelationFlags(r)))
             if let d = r.doc { s.continuations.append(Continuation(.doc(d))) }
             if !r.cues.isEmpty { s.continuations.append(Continuation(.cue(r.cues))) }
             out += print(s)

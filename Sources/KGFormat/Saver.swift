@@ -140,7 +140,7 @@ public enum GraphSaver {
 
     static func sameRelation(_ a: Statement, _ b: Statement) -> Bool {
         guard case .relation(let s1, let t1, let d1, _) = a.header, case .relation(let s2, let t2, let d2, _) = b.header,
-              s1 == s2, t1 == t2, d1 == d2, a.evidence == b.evidence else { return false }
+              s1 == s2, t1 == t2, d1 == d2, a.evidence == b.evidence, a.origin == b.origin else { return false }
         let pa = a.properties.filter { !$0.value.isNull }, pb = b.properties.filter { !$0.value.isNull }
         return pa.count == pb.count && zip(pa, pb).allSatisfy { $0.key == $1.key && $0.value.identical(to: $1.value) }
     }
@@ -166,6 +166,7 @@ public enum GraphSaver {
         case .summary: return "summary"
         case .property(let k, _): return "p:" + k
         case .evidence(let ev): return "@" + ev.reading
+        case .origin: return "origin"
         }
     }
 
@@ -216,7 +217,8 @@ public enum GraphEquivalence {
         func edgeSig(_ g: Graph, _ e: EdgeID) -> String {
             var s = g.key(of: g.source(of: e)) + " -" + g.typeName(of: e) + "-> " + g.key(of: g.target(of: e))
             for (k, v) in props(g, g.storedProperties(of: e)).sorted(by: { $0.key < $1.key }) { s += " \(k)=" + KGPrinter.value(v) }
-            for ev in g.evidence(of: e) { s += " @\(ev.reading) \(ev.locator?.description ?? "-") \(ev.note.map(KGPrinter.quote) ?? "-")" }
+            for ev in g.evidence(of: e) { s += " @\(ev.reading) \(ev.locator?.description ?? "-") \(ev.modality) \(ev.note.map(KGPrinter.quote) ?? "-")" }
+            if let o = g.origin(of: e) { s += " origin \(o.tool) \(o.date) \(o.fingerprint)" }
             return s
         }
         var ea: [String: Int] = [:]

@@ -14,7 +14,7 @@ public struct ConnectionStep: Equatable, Sendable {
         let t = g.typeName(of: edge)
         if forward { return t }
         if let decl = g.schema.relation(t) {
-            if decl.symmetric { return t }
+            if decl.symmetric || decl.undirected { return t }
             if let inv = decl.inverse { return inv }
         }
         return "<-\(t)-"

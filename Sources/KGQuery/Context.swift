@@ -11,7 +11,14 @@ public struct QueryLimits: Sendable {
     /// Maximum number of intermediate rows one operator may buffer (sorting, aggregation,
     /// the matches of one start node), and the maximum number of result rows.
     public var maxRows: Int
-    public init(timeout: Double? = nil, maxRows: Int = 10_000_000) { self.timeout = timeout; self.maxRows = maxRows }
+    /// Memory budget of one statement in bytes (nil: none): what it holds at once — buffered rows,
+    /// collected lists, strings it builds — estimated, and charged through `ExecContext.charge`.
+    public var maxMemory: Int?
+    public init(timeout: Double? = nil, maxRows: Int = 10_000_000, maxMemory: Int? = nil) {
+        self.timeout = timeout
+        self.maxRows = maxRows
+        self.maxMemory = maxMemory
+    }
 }
 
 /// State shared by the operators of one statement.
@@ -58,6 +65,27 @@ final class ExecContext {
         if ticks & 0xFFF == 0, let d = deadline, DispatchTime.now().uptimeNanoseconds > d {
             throw CypherError(.timeout, "", "the query ran longer than the time limit of \(limits.timeout ?? 0) s and was stopped")
         }
+    }
+
+    /// Bytes charged against `limits.maxMemory` so far (see `charge`).
+    private(set) var memoryUsed = 0
+
+    /// Charges `bytes` of memory the statement is about to hold; throws a `ResourceLimit:
+    /// MemoryLimitExceeded` error when the budget would be exceeded. Pair with `release` when an
+    /// operator lets go of what it held.
+    @inline(__always)
+    func charge(_ bytes: Int) throws {
+        memoryUsed &+= bytes
+        if let m = limits.maxMemory, memoryUsed > m { try memoryExceeded(m) }
+    }
+
+    @inline(__always)
+    func release(_ bytes: Int) { memoryUsed = max(0, memoryUsed &- bytes) }
+
+    @inline(never)
+    func memoryExceeded(_ m: Int) throws -> Never {
+        throw CypherError(.limit, "MemoryLimitExceeded",
+                          "the query needed more than its memory limit of \(m / 1_048_576) MiB and was stopped (raise it with --max-memory)")
     }
 
     func checkRows(_ n: Int) throws {

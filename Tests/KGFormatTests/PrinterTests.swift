@@ -101,12 +101,13 @@ private func randomItems(_ seed: UInt64) -> [DocumentItem] {
             if r.chance(50) { s.continuations.append(cont(.doc(text(&r)))) }
         case 1:
             s = Statement(.relationType(name: "R_\(r.int(9))", domain: r.chance(50) ? "A" : nil, range: r.chance(50) ? "B" : nil,
-                                        inverse: r.chance(50) ? "INV" : nil, symmetric: r.chance(50), transitive: r.chance(50)))
+                                        inverse: r.chance(50) ? "INV" : nil,
+                                        flags: RelationFlags(rawValue: UInt8(r.int(16)))))
             if r.chance(50) { s.continuations.append(cont(.doc(text(&r)))) }
             if r.chance(50) { s.continuations.append(cont(.cue([text(&r), text(&r)]))) }
         case 2:
             s = Statement(.reading(id: "r\(r.int(9))", title: text(&r)))
-            for k in ["author", "date", "path", "sha256", "other"] where r.chance(40) { s.continuations.append(cont(.property(key: k, value: value(&r)))) }
+            for k in ["author", "date", "source", "path", "sha256", "other"] where r.chance(40) { s.continuations.append(cont(.property(key: k, value: value(&r)))) }
         case 3:
             s = Statement(.concept(id: "c-\(r.int(99)).x", name: text(&r), kind: "Kind"))
             for _ in 0..<r.int(3) { s.continuations.append(cont(.aka([text(&r), text(&r)]))) }
@@ -115,10 +116,11 @@ private func randomItems(_ seed: UInt64) -> [DocumentItem] {
         default:
             func ev() -> EvidenceClause {
                 EvidenceClause(reading: "r\(r.int(5))", locator: r.chance(60) ? Locator(unit: .sentence, start: 2, end: 2 + r.int(2)) : nil,
-                               note: r.chance(50) ? text(&r) : nil)
+                               note: r.chance(50) ? text(&r) : nil, modality: Modality.allCases[r.int(4)])
             }
             s = Statement(.relation(source: "a\(r.int(5))", type: "T_\(r.int(3))", target: "b", evidence: r.chance(60) ? ev() : nil))
             for p in 0..<r.int(3) { s.continuations.append(cont(.property(key: "w\(p)", value: value(&r)))) }
+            if r.chance(30) { s.continuations.append(cont(.origin(EdgeOrigin(tool: "link", date: "2026-12-0\(r.int(9) + 1)", fingerprint: text(&r))))) }
             for _ in 0..<r.int(3) { s.continuations.append(cont(.evidence(ev()))) }
         }
         if r.chance(20) { s.trailingComment = comment() }
