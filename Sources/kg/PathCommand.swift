@@ -32,18 +32,7 @@ struct PathCommand: ParsableCommand {
     func run() throws {
         guard max >= 1 else { throw ValidationError("--max must be at least 1") }
         let g = try graphOptions.loadForReading().graph
-        func find(_ name: String) throws -> NodeID {
-            let hits = g.resolve(name: name)
-            guard let first = hits.first else {
-                eprint("error: no concept is named '\(name)'")
-                throw ExitCode(1)
-            }
-            if hits.count > 1 {
-                eprint("note: '\(name)' names \(hits.count) concepts; using \(g.displayName(of: first)) (\(g.key(of: first)))")
-            }
-            return first
-        }
-        let a = try find(from), b = try find(to)
+        let a = try ConceptLookup.find(from, in: g), b = try ConceptLookup.find(to, in: g)
         let paths = Connections.shortestPaths(in: g, from: a, to: b, maxLength: max, limit: limit)
         if paths.isEmpty {
             print("No connection of at most \(max) step\(max == 1 ? "" : "s") between \(g.displayName(of: a)) and \(g.displayName(of: b)).")

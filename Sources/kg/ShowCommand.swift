@@ -23,13 +23,9 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         let loaded = try graphOptions.load(showWarnings: false)
         let g = loaded.graph
-        var hits = g.resolve(name: name)
-        if hits.isEmpty, let n = g.node(key: name) { hits = [n] }
+        let hits = ConceptLookup.matches(name, in: g)
         guard let n = hits.first else {
-            var msg = "error: no concept named '\(name)'"
-            let near = ConceptCard.nearestNames(name, in: g)
-            if !near.isEmpty { msg += "\nnote: did you mean " + near.map { "'\($0)'" }.joined(separator: ", ") + "?" }
-            eprint(msg)
+            eprint(ConceptLookup.missMessage(name, in: g, what: ""))
             throw ExitCode(1)
         }
         var card = ConceptCard(loaded)

