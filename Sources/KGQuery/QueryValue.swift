@@ -324,3 +324,27 @@ extension QueryValue {
         return "\(d)"
     }
 }
+
+// MARK: Memory estimate
+
+extension QueryValue {
+    /// A rough count of the bytes this value holds, for the per-statement memory budget
+    /// (`QueryLimits.maxMemory`, `ExecContext.charge`): the value's slot plus what its string, list,
+    /// map or path owns on the heap. Iterative, so deeply nested values cannot exhaust the stack.
+    public var estimatedBytes: Int {
+        var total = 0
+        var stack: [QueryValue] = [self]
+        while let v = stack.popLast() {
+            total += 16
+            switch v {
+            case .string(let s): total += s.utf8.count
+            case .list(let l): total += 8; stack.append(contentsOf: l)
+            case .map(let m):
+                for e in m.entries { total += 16 + e.key.utf8.count; stack.append(e.value) }
+            case .path(let p): total += 4 * (p.nodes.count + p.rels.count)
+            default: break
+            }
+        }
+        return total
+    }
+}
