@@ -459,6 +459,7 @@ public final class Graph {
             case .float(let d): return String(d)
             case .bool(let b): return String(b)
             case .list: return nil
+            case .temporal(let t): return t.text
             }
         }()
         if ev.isEmpty {

@@ -1,8 +1,8 @@
 /// A property value stored on a node or an edge.
 ///
 /// The .kg format and the graph store the types a property may hold in openCypher:
-/// strings, integers, floats, booleans, lists of those, and null. (Maps, nodes, relationships
-/// and paths exist only as query-time values, in KGQuery.)
+/// strings, integers, floats, booleans, temporal values (dates, times, durations), lists of those,
+/// and null. (Maps, nodes, relationships and paths exist only as query-time values, in KGQuery.)
 public enum Value: Hashable, Sendable {
     case null
     case bool(Bool)
@@ -10,6 +10,7 @@ public enum Value: Hashable, Sendable {
     case float(Double)
     case string(String)
     case list([Value])
+    case temporal(TemporalValue)
 
     public var isNull: Bool { if case .null = self { return true } else { return false } }
 
@@ -43,6 +44,7 @@ public enum Value: Hashable, Sendable {
         case .float: return "float"
         case .string: return "string"
         case .list: return "list"
+        case .temporal(let t): return t.kind.rawValue
         }
     }
 
@@ -67,4 +69,21 @@ extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Expres
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: Value...) { self = .list(elements) }
     public init(nilLiteral: ()) { self = .null }
+}
+
+/// A temporal property value: a date, a time, a date-time or a duration, kept as its kind and its
+/// canonical ISO 8601 text (as openCypher prints it, e.g. `2024-05-01`, `12:30:00+01:00`,
+/// `2024-05-01T12:30:00Z[Europe/London]`, `P1Y2M3DT4H`). The .kg format writes it as the kind
+/// followed by the text (`date "2024-05-01"`); KGQuery gives it its openCypher semantics.
+public struct TemporalValue: Hashable, Sendable {
+    public enum Kind: String, CaseIterable, Sendable {
+        case date, localtime, time, localdatetime, datetime, duration
+    }
+    public let kind: Kind
+    /// The canonical ISO 8601 text.
+    public let text: String
+    public init(kind: Kind, text: String) {
+        self.kind = kind
+        self.text = text
+    }
 }

@@ -153,6 +153,7 @@ public enum CypherScriptWriter {
             return JSONText.formatDouble(d)
         case .string(let s): return string(s)
         case .list(let l): return "[" + l.map(literal).joined(separator: ", ") + "]"
+        case .temporal(let t): return t.kind.rawValue + "(" + string(t.text) + ")"
         }
     }
 

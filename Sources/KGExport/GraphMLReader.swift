@@ -613,6 +613,7 @@ private final class ReaderState {
         case .bool(let b): return b ? "true" : "false"
         case .null: return ""
         case .list: return JSONText.string(v)
+        case .temporal(let t): return t.text
         }
     }
 

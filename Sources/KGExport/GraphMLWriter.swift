@@ -76,7 +76,7 @@ public enum GraphMLWriter {
         static func < (a: ValueTag, b: ValueTag) -> Bool { a.rawValue < b.rawValue }
         init(_ v: Value) {
             switch v {
-            case .string, .null: self = .string
+            case .string, .null, .temporal: self = .string
             case .int: self = .long
             case .float: self = .double
             case .bool: self = .boolean
@@ -351,6 +351,7 @@ public enum GraphMLWriter {
             switch v {
             case .null: break
             case .string(let t): text(t)
+            case .temporal(let t): text(t.text)
             case .int(let i): int64(i)
             case .float(let d):
                 if d.isNaN { s("NaN") } else if d.isInfinite { if d < 0 { s("-INF") } else { s("INF") } } else { str("\(d)") }

@@ -16,6 +16,7 @@ public enum JSONText {
         case .int(let i): out.append(contentsOf: String(i).utf8)
         case .float(let d): out.append(contentsOf: formatDouble(d).utf8)
         case .string(let s): appendString(s, to: &out)
+        case .temporal(let t): appendString(t.text, to: &out)
         case .list(let l):
             out.append(UInt8(ascii: "["))
             for (i, x) in l.enumerated() {

@@ -97,6 +97,10 @@ enum GraphCacheCodec {
             w.byte(6)
             w.varint(UInt64(l.count))
             for x in l { value(x, &w) }
+        case .temporal(let t):
+            w.byte(7)
+            w.byte(UInt8(TemporalValue.Kind.allCases.firstIndex(of: t.kind)!))
+            w.string(t.text)
         }
     }
 
@@ -213,6 +217,10 @@ enum GraphCacheCodec {
             l.reserveCapacity(c)
             for _ in 0..<c { l.append(try value(&r, depth: depth + 1)) }
             return .list(l)
+        case 7:
+            let k = Int(try r.byte())
+            guard k < TemporalValue.Kind.allCases.count else { throw Failure("bad temporal kind") }
+            return .temporal(TemporalValue(kind: TemporalValue.Kind.allCases[k], text: try r.string()))
         default: throw Failure("bad value tag")
         }
     }

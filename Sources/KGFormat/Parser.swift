@@ -835,6 +835,11 @@ private struct LineParser {
             let s = str(t)
             i += 1
             if let v = Self.scalar(s) { return v }
+            if let kind = TemporalValue.Kind(rawValue: s), i < toks.count, toks[i].kind == .string {
+                // A temporal literal: the kind, then its ISO 8601 text (`date "2024-05-01"`).
+                i += 1
+                return .temporal(TemporalValue(kind: kind, text: toks[i - 1].value))
+            }
             if Self.looksNumeric(s) {
                 if Self.isIntegerSyntax(s) {
                     error("integer '\(s)' does not fit in 64 bits", at: t.start)

@@ -39,6 +39,7 @@ public enum KGPrinter {
             return d.description
         case .string(let s): return quote(s)
         case .list(let l): return "[" + l.map(value).joined(separator: ", ") + "]"
+        case .temporal(let t): return t.kind.rawValue + " " + quote(t.text)
         }
     }
 

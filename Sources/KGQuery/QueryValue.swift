@@ -48,6 +48,8 @@ public enum QueryValue: Sendable {
         case .float(let d): self = .float(d)
         case .string(let s): self = .string(s)
         case .list(let l): self = .list(l.map(QueryValue.init))
+        // Until KGQuery has temporal values of its own, a stored temporal reads as its ISO text.
+        case .temporal(let t): self = .string(t.text)
         }
     }
 
