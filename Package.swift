@@ -47,7 +47,8 @@ let package = Package(
         .testTarget(name: "KGExportTests", dependencies: ["KGCore", "KGExport", "KGFormat", "KGLayout", "KGQuery", "CLibXML2",
             .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "KGReadingsTests", dependencies: ["KGCore", "KGReadings", "KGFormat",
-            .product(name: "PropertyBased", package: "swift-property-based")]),
+            .product(name: "PropertyBased", package: "swift-property-based")],
+            exclude: ["Evaluation"]),
         .testTarget(name: "KGCLITests", dependencies: ["KGCore", "KGFormat", "KGQuery"]),
     ],
     swiftLanguageModes: [.v5]

@@ -162,12 +162,12 @@ struct ProposalTests {
         #expect(r.relations.first?.number == 1)
     }
 
-    @Test func aNegatedCueProposesNoType() throws {
+    @Test func aNegatedCueGivesANegatedProposal() throws {
         let r = try link("The hidden backdoor never persisted through RLHF. Adversarial training did not survive the backdoor.")
-        #expect(!r.relations.contains { $0.type != nil })
-        #expect(r.relations.contains { $0.type == nil && Set([$0.source, $0.target]) == ["conditional-backdoor", "rlhf"] })
-        #expect(Linker.negated(Array("a does not prevent".utf8), before: 11, from: 0))
-        #expect(!Linker.negated(Array("a strongly prevents".utf8), before: 11, from: 0))
+        let p = try #require(r.relations.first { $0.source == "conditional-backdoor" && $0.target == "rlhf" })
+        #expect(p.type == "PERSISTS_THROUGH")
+        #expect(p.modality == .negated)
+        #expect(p.evidence.first?.markers == ["never"])
     }
 
     @Test func edgesAlreadyInTheGraphAreNotProposed() throws {
@@ -175,12 +175,9 @@ struct ProposalTests {
         #expect(!r.relations.contains { $0.source == "conditional-backdoor" && $0.target == "safety-training" })
     }
 
-    @Test func untypedSuggestionsForCoOccurrenceWithoutCue() throws {
+    @Test func noProposalForPairsThatOnlyShareASentence() throws {
         let r = try link("Interpretability and red teaming meet here. Interpretability and red teaming again.")
-        let p = try #require(r.relations.first)
-        #expect(p.type == nil)
-        #expect(p.sentences == [1, 2])
-        #expect(Set([p.source, p.target]) == ["interpretability", "red-teaming"])
+        #expect(r.relations.isEmpty)
     }
 
     @Test func newConceptCandidates() throws {
