@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "KGQuery", dependencies: ["KGCore"]),
         .target(name: "KGLayout"),
         .target(name: "KGExport", dependencies: ["KGCore", "KGLayout", "CLibXML2"]),
-        .target(name: "KGReadings", dependencies: ["KGCore", "KGFormat"]),
+        .target(name: "KGReadings", dependencies: ["KGCore", "KGFormat", "CLibXML2"]),
         .executableTarget(name: "kg", dependencies: [
             "KGCore", "KGFormat", "KGQuery", "KGLayout", "KGExport", "KGReadings",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
