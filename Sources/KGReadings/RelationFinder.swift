@@ -497,9 +497,31 @@ struct RelationFinder {
                 if x.tag == .verb && x.form == .gerund { return [] }
                 guard x.isNominal || x.tag == .pron else { return [] }
                 guard let np = npLeft(j) else { return [] }
+                if let ante = antecedentOfRelativeClause(before: np.lowerBound, verbStart: start) { return conjunctsLeft(attach(ante)) }
                 return conjunctsLeft(attach(np))
             }
             return []
+        }
+
+        /// "A backdoor that is triggered by a rare input stays invisible …": when the phrase before
+        /// the verb ends a complete relative clause, the subject is the clause's antecedent.
+        func antecedentOfRelativeClause(before k: Int, verbStart: Int) -> Range<Int>? {
+            var r = k - 1
+            var steps = 0
+            while r >= 0 && steps < 30 {
+                steps += 1
+                let x = t[r]
+                if x.tag == .rel && x.lower != "whose" { break }
+                if isBoundary(x) || x.isPunct(",") || x.tag == .conj { return nil }
+                r -= 1
+            }
+            guard r > 0, t[r].tag == .rel else { return nil }
+            // the relative clause has its own verb before ours
+            guard ((r + 1)..<verbStart).contains(where: { t[$0].tag == .verb && t[$0].form != .gerund || t[$0].tag == .be || t[$0].tag == .modal }) else { return nil }
+            var a = r - 1
+            if a >= 0 && t[a].isPunct(",") { a -= 1 }
+            guard let ante = npLeft(a), t[ante.lowerBound].tag != .pron else { return nil }
+            return ante
         }
 
         /// The noun phrase a prepositional phrase hangs from: "reasoning *about the process*" → reasoning.
@@ -568,13 +590,40 @@ struct RelationFinder {
         /// prepositional phrase follows instead.
         func object(after i: Int) -> [Range<Int>] {
             var k = i
-            while k < n && t[k].tag == .adv { k += 1 }
+            while k < n && t[k].tag == .adv && !["more", "less"].contains(t[k].lower) { k += 1 }
             guard k < n else { return [] }
             let x = t[k]
-            if x.tag == .rel || x.tag == .wh || x.tag == .to || x.tag == .sub || x.tag == .prep || x.tag == .punct || x.tag == .conj { return [] }
-            guard let np = npRight(k), t[np.lowerBound].tag != .pron || t[np.lowerBound].lower == "itself" else { return [] }
-            if t[np.lowerBound].tag == .pron { return [] }
-            return conjunctsRight(np)
+            // "fewer than a hundred examples", "at least two rounds"
+            if ["more", "fewer", "less"].contains(x.lower), k + 1 < n, t[k + 1].lower == "than" { k += 2 }
+            else if x.lower == "at", k + 1 < n, ["least", "most"].contains(t[k + 1].lower) { k += 2 }
+            else if ["about", "around", "over", "nearly", "almost", "roughly", "approximately"].contains(x.lower), k + 1 < n,
+                    t[k + 1].tag == .num || t[k + 1].lower == "a" { k += 1 }
+            guard k < n else { return [] }
+            let y = t[k]
+            if y.tag == .rel || y.tag == .wh || y.tag == .to || y.tag == .sub || y.tag == .prep || y.tag == .punct || y.tag == .conj { return [] }
+            guard let np = npRight(k), t[np.lowerBound].tag != .pron else { return [] }
+            let list = conjunctsRight(np)
+            // "a feature of the input, such as a year or a deployment tag": the examples name it
+            if list.count == 1, concept(np) == nil, let ex = examples(after: np.upperBound) { return ex }
+            return list
+        }
+
+        /// Noun phrases given as examples right after a phrase: "such as X and Y", "like X", "(e.g. X)".
+        func examples(after e: Int) -> [Range<Int>]? {
+            var k = e
+            var hops = 0
+            // skip an attached prepositional phrase: "a feature *of the input*"
+            while hops < 2, k < n, t[k].tag == .prep, t[k].lower == "of" || t[k].lower == "in", let pp = npRight(k + 1) { k = pp.upperBound; hops += 1 }
+            if k < n && (t[k].isPunct(",") || t[k].isPunct("(")) { k += 1 }
+            guard k < n else { return nil }
+            if t[k].lower == "such" && k + 1 < n && t[k + 1].lower == "as" { k += 2 }
+            else if t[k].lower == "e.g" || t[k].lower == "like" || t[k].lower == "including" { k += 1 }
+            else if t[k].lower == "for" && k + 1 < n && ["example", "instance"].contains(t[k + 1].lower) { k += 2 }
+            else { return nil }
+            if k < n && (t[k].isPunct(",") || t[k].isPunct(".")) { k += 1 }
+            guard let first = npRight(k) else { return nil }
+            let list = conjunctsRight(first)
+            return list.contains { concept($0) != nil } ? list : nil
         }
 
         // MARK: modality
