@@ -85,6 +85,7 @@ public struct ProposalEvidence: Sendable {
 public struct ConceptCandidate: Sendable {
     public enum Reason: String, Sendable {
         case acronym = "defined acronym", acronymUsed = "repeated acronym", capitalised = "capitalised term", repeated = "repeated term"
+        case emphasised = "in bold or italics", quoted = "in quotes", heading = "in a heading and the text"
     }
     public var number: Int
     public var name: String
@@ -97,6 +98,8 @@ public struct ConceptCandidate: Sendable {
     public var score: Double
     /// The id of a known concept this acronym names (then it is an alias proposal, not a concept).
     public var aliasOf: String?
+    /// A sentence that uses it (where it is defined or emphasised, when it is).
+    public var sentence: String = ""
 }
 
 /// The reading as the graph will record it.
@@ -129,6 +132,10 @@ public struct LinkOptions: Sendable {
     /// At most this many relation proposals and concept candidates.
     public var maxRelations = 30
     public var maxCandidates = 25
+    /// Stop with `LinkTimeLimit` past this.
+    public var deadline: Deadline? = nil
+    /// Show progress (on a terminal) under this label, e.g. "kg link notes.md".
+    public var progressLabel: String? = nil
 
     public init(path: String, sha256: String, title: String? = nil, readingID: String? = nil) {
         self.path = path
@@ -203,13 +210,19 @@ public final class Linker {
     public var patternCount: Int { matcher.patterns.count }
 
     /// Links one reading.
-    public func link(_ source: ReadingSource, options: LinkOptions, progress: ((Double) -> Void)? = nil) -> LinkResult {
+    public func link(_ source: ReadingSource, options: LinkOptions) throws -> LinkResult {
+        let deadline = options.deadline
         let spans = Sentences.split(source.text)
+        try deadline?.check()
         let lineStarts = Sentences.lineStarts(source.bytes)
-        let (tokens, matches) = source.scan.withUnsafeBufferPointer { p -> ([WordToken], [AliasMatcher.Match]) in
+        let label = options.progressLabel
+        let matching = label.map { ProgressReporter($0 + ": matching", total: source.bytes.count, unit: "bytes") }
+        let matches = source.scan.withUnsafeBufferPointer { p -> [AliasMatcher.Match] in
             let t = matcher.tokenize(p)
-            return (t, matcher.match(tokens: t, text: p, progress: progress))
+            return matcher.match(tokens: t, text: p, progress: matching.map { r in { r.update(Int($0 * Double(source.bytes.count))) } })
         }
+        matching?.finish()
+        try deadline?.check()
         func sentenceIndex(_ offset: Int) -> Int {
             var lo = 0, hi = spans.count - 1, found = 0
             while lo <= hi {
@@ -235,6 +248,9 @@ public final class Linker {
         var byTarget: [Int: [Occurrence]] = [:]
         var discarded: [Int: Int] = [:]
         var perSentence: [Int: [(target: Int, start: Int, end: Int)]] = [:]
+        // Columns are counted with one cursor moving forward (matches come in text order), so
+        // a single long line costs one pass, not one pass per match.
+        var curLine = 0, curPos = 0, curCol = 1
         for m in kept {
             let p = matcher.patterns[m.pattern]
             let s = sentenceIndex(m.start)
@@ -245,10 +261,9 @@ public final class Linker {
                 if !(context || exact) { discarded[p.target, default: 0] += 1; continue }
             }
             let line = Sentences.line(ofByte: m.start, lineStarts: lineStarts)
-            var col = 1
-            var k = lineStarts[line - 1]
-            while k < m.start { if source.bytes[k] & 0xC0 != 0x80 { col += 1 }; k += 1 }
-            byTarget[p.target, default: []].append(Occurrence(line: line, column: col, sentence: spans.isEmpty ? 1 : spans[s].number,
+            if line != curLine || curPos > m.start { curLine = line; curPos = lineStarts[line - 1]; curCol = 1 }
+            while curPos < m.start { if source.bytes[curPos] & 0xC0 != 0x80 { curCol += 1 }; curPos += 1 }
+            byTarget[p.target, default: []].append(Occurrence(line: line, column: curCol, sentence: spans.isEmpty ? 1 : spans[s].number,
                                                              start: m.start, end: m.end, text: written, alias: p.alias))
             perSentence[s, default: []].append((p.target, m.start, m.end))
         }
@@ -260,12 +275,13 @@ public final class Linker {
         }
         mentions.sort { $0.count != $1.count ? $0.count > $1.count : $0.id < $1.id }
 
-        let relations = proposeRelations(source: source, spans: spans, perSentence: perSentence, sentenceIndex: sentenceIndex,
-                                         limit: options.maxRelations)
-        let known = Set(kept.map { $0.firstWord })
-        let candidates = CandidateFinder(matcher: matcher, tokens: tokens, source: source, spans: spans, graph: graph,
-                                         concepts: concepts, matches: kept, knownWords: known,
-                                         sentenceIndex: sentenceIndex).find(max: options.maxCandidates)
+        let relations = try proposeRelations(source: source, spans: spans, perSentence: perSentence, limit: options.maxRelations,
+                                             deadline: deadline, label: label)
+        let terms = label.map { ProgressReporter($0 + ": new terms", total: spans.count, unit: "sentences") }
+        let candidates = try CandidateFinder(source: source, spans: spans, graph: graph, concepts: concepts, parser: finder.parser,
+                                             perSentence: perSentence, isHeading: { Self.isHeading($0, source: source, lineStarts: lineStarts) },
+                                             deadline: deadline, progress: terms).find(max: options.maxCandidates)
+        terms?.finish()
 
         let title = options.title ?? Self.title(of: source)
         let rid = options.readingID ?? Self.slug(((source.path as NSString).lastPathComponent as NSString).deletingPathExtension)
@@ -293,12 +309,16 @@ public final class Linker {
     // MARK: Relations
 
     private func proposeRelations(source: ReadingSource, spans: [SentenceSpan], perSentence: [Int: [(target: Int, start: Int, end: Int)]],
-                                  sentenceIndex: (Int) -> Int, limit: Int) -> [RelationProposal] {
+                                  limit: Int, deadline: Deadline?, label: String?) throws -> [RelationProposal] {
         struct Key: Hashable { var a: Int; var b: Int; var type: String? }
         var acc: [Key: (evidence: [ProposalEvidence], score: Double, why: String)] = [:]
         var order: [Key] = []
         let lineStarts = Sentences.lineStarts(source.bytes)
+        let progress = label.map { ProgressReporter($0 + ": relations", total: spans.count, unit: "sentences") }
+        defer { progress?.finish() }
         for s in perSentence.keys.sorted() {
+            try deadline?.check()
+            progress?.update(s)
             let ms = perSentence[s]!.sorted { $0.start < $1.start }
             guard Set(ms.map(\.target)).count >= 2, !spans.isEmpty else { continue }
             let span = spans[s]
@@ -463,6 +483,7 @@ public final class Linker {
             if source.isMarkdown { continue }
             break
         }
+        if let t = source.documentTitle, !t.isEmpty { return t }
         if let f = firstLine, f.count <= 120, !f.hasSuffix(".") {
             return f.replacingOccurrences(of: "*", with: "").replacingOccurrences(of: "_", with: " ")
                 .trimmingCharacters(in: .whitespaces)

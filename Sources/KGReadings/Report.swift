@@ -35,7 +35,7 @@ public enum LinkReport {
         return out
     }
 
-    public static func text(_ r: LinkResult, status: String? = nil) -> String {
+    public static func text(_ r: LinkResult, status: String? = nil, color: Bool = false) -> String {
         var out = "Reading \(r.reading.id): \(r.reading.title)\n"
         out += "  path \(r.reading.path), \(r.reading.bytes) bytes, \(r.reading.lines) lines, \(r.reading.sentences) sentences\n"
         out += "  sha256 \(r.reading.sha256)\n"
@@ -58,32 +58,32 @@ public enum LinkReport {
         out += "\nProposed relations: \(typedCount) typed, \(numbered.count - typedCount) untyped"
             + (numbered.isEmpty ? "\n" : " (accept with --accept relations:N,…; give an untyped one a type with relations:N=TYPE)\n")
         if numbered.isEmpty { out += "  (none)\n" } else {
-            for p in numbered { out += relationBlock(p, number: "\(p.number)") }
+            for p in numbered { out += relationBlock(p, number: "\(p.number)", color: color) }
         }
         let known = r.relations.filter(\.known)
         if !known.isEmpty {
             out += "\nAlready in the graph (the reading states them too): \(known.count)\n"
-            for p in known { out += relationBlock(p, number: "-", sentencesShown: 1) }
+            for p in known { out += relationBlock(p, number: "-", sentencesShown: 1, color: color) }
         }
-        out += "\nNew concept candidates: \(r.candidates.count) (accept with --accept concepts:N,…)\n"
+        out += "\nNew concept candidates: \(r.candidates.count)" + (r.candidates.isEmpty ? "\n" : " (accept with --accept concepts:N,…)\n")
         if r.candidates.isEmpty { out += "  (none)\n" } else {
-            out += table(["#", "name", "id", "count", "sentences", "why", "score"],
-                         r.candidates.map { c in
-                             ["\(c.number)", cut(c.name + (c.acronym.map { $0 == c.name ? "" : " (\($0))" } ?? ""), 44),
-                              c.aliasOf.map { "alias of \($0)" } ?? c.id, "\(c.count)", sentenceList(c.sentences, limit: 4),
-                              c.reason.rawValue, String(format: "%.2f", c.score)]
-                         }, right: [0, 3, 6])
+            for c in r.candidates {
+                let name = c.name + (c.acronym.map { $0 == c.name ? "" : " (\($0))" } ?? "")
+                let what = c.aliasOf.map { "alias for \($0)" } ?? c.id
+                out += "  " + lpad("\(c.number)", 3) + "  \(name)  [\(what)]  \(c.count)×  \(sentenceList(c.sentences, limit: 4))  \(c.reason.rawValue)\n"
+                if !c.sentence.isEmpty { out += "       " + cut(c.sentence, 200) + "\n" }
+            }
         }
         return out
     }
 
     /// One proposal: its line, then its sentences with the two concepts marked.
-    static func relationBlock(_ p: RelationProposal, number: String, sentencesShown: Int = 2) -> String {
+    static func relationBlock(_ p: RelationProposal, number: String, sentencesShown: Int = 2, color: Bool = false) -> String {
         var out = "  " + lpad(number, 3) + "  \(p.source) -\(p.type ?? "?")-> \(p.target)  \(p.modality.rawValue)"
         out += "  " + sentenceList(p.sentences, limit: 4) + "\n"
         out += "       " + (p.type == nil ? "untyped: " : "") + p.why + "\n"
         for ev in p.evidence.prefix(sentencesShown) {
-            out += "       S\(ev.sentence): " + cut(ev.marked("[", "]"), 300)
+            out += "       S\(ev.sentence): " + (color ? ev.marked("\u{1B}[1;4m", "\u{1B}[0m") : cut(ev.marked("[", "]"), 400))
             if ev.modality != .asserted { out += "  (\(ev.modality.rawValue)" + (ev.markers.isEmpty ? "" : ": " + ev.markers.joined(separator: ", ")) + ")" }
             out += "\n"
         }
@@ -105,7 +105,7 @@ public enum LinkReport {
     }
     struct JCand: Encodable {
         var number: Int; var name: String; var id: String; var acronym: String?; var alias_of: String?; var count: Int
-        var sentences: [Int]; var reason: String; var score: Double
+        var sentences: [Int]; var reason: String; var score: Double; var sentence: String
     }
     struct JReading: Encodable { var id: String; var title: String; var path: String; var sha256: String; var bytes: Int; var lines: Int; var sentences: Int }
     struct JResult: Encodable {
@@ -128,7 +128,8 @@ public enum LinkReport {
                      evidence: p.evidence.map { JEvidence(sentence: $0.sentence, modality: $0.modality.rawValue, markers: $0.markers, cue: $0.cue, text: $0.text) })
             },
             new_concepts: r.candidates.map { JCand(number: $0.number, name: $0.name, id: $0.id, acronym: $0.acronym, alias_of: $0.aliasOf,
-                                                   count: $0.count, sentences: $0.sentences, reason: $0.reason.rawValue, score: $0.score) },
+                                                   count: $0.count, sentences: $0.sentences, reason: $0.reason.rawValue, score: $0.score,
+                                                   sentence: $0.sentence) },
             kg: kg, file: file, status: status)
     }
 

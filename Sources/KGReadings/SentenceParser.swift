@@ -197,6 +197,7 @@ struct SentenceParser {
                     switch p.tag {
                     case .det, .adj, .num, .prep: t[k].tag = .noun
                     case .to, .modal, .doAux, .neg: t[k].tag = .verb
+                    case .verb, .be, .have: t[k].tag = t[k].form == .base && p.tag == .verb && p.lemma.map { ["help", "let", "make"].contains($0) } == true ? .verb : .noun
                     case .pron: t[k].tag = Lexicon.subjectPronouns.contains(p.lower) ? .verb : .noun
                     case .noun, .mention:
                         if p.possessive { t[k].tag = .noun; break }
@@ -240,6 +241,7 @@ struct SentenceParser {
         guard let t else { return false }
         switch t.tag {
         case .det, .adj, .noun, .mention, .pron, .num, .adv, .prep, .to: return true
+        case .verb: return t.ambiguous
         default: return false
         }
     }

@@ -124,7 +124,7 @@ struct LinkEvaluation {
 
     func evaluate(_ url: URL, log: inout String) throws -> Figures {
         let src = try ReadingSource.load(path: url.path)
-        let r = linker.link(src, options: LinkOptions(path: url.lastPathComponent, sha256: SHA256.hex(of: src.bytes)))
+        let r = try linker.link(src, options: LinkOptions(path: url.lastPathComponent, sha256: SHA256.hex(of: src.bytes)))
         let gold = try Self.gold(url.deletingPathExtension().appendingPathExtension("gold"), spans: r.sentenceSpans)
         let name = url.lastPathComponent
         var f = Figures()
@@ -228,5 +228,23 @@ struct LinkEvaluationTests {
         #expect(f.coOccurrence == 0, "co-occurrence proposals")
         #expect(f.termRecall >= 0.6, "new-concept recall \(f.termRecall)")
         #expect(f.junkRate <= 0.2, "new-concept junk \(f.junkRate)")
+    }
+}
+
+/// `KG_TAG_DEBUG="some sentence" swift test --filter tagDebug` prints the tagger's reading of a
+/// sentence (a development aid; does nothing otherwise).
+@Suite("Tagger debug") struct TagDebug {
+    @Test func tagDebug() throws {
+        guard let s = ProcessInfo.processInfo.environment["KG_TAG_DEBUG"] else { return }
+        let e = try LinkEvaluation()
+        let src = try ReadingSource(path: "x.txt", bytes: Array(s.utf8))
+        let r = try e.linker.link(src, options: LinkOptions(path: "x.txt", sha256: ""))
+        var ms: [(target: Int, start: Int, end: Int)] = []
+        for m in r.mentions { for o in m.occurrences { ms.append((e.linker.concepts.firstIndex(of: m.node)!, o.start, o.end)) } }
+        ms.sort { $0.start < $1.start }
+        let toks = SentenceParser().tokens(src.scan, 0..<src.bytes.count, mentions: ms)
+        print(toks.map { "\($0.lower)/\($0.tag)\($0.lemma.map { "(\($0))" } ?? "")" }.joined(separator: " "))
+        for p in r.relations { print("\(p.source) -\(p.type ?? "?")-> \(p.target) \(p.modality) \(p.why)") }
+        for c in r.candidates { print("candidate \(c.name) \(c.count) \(c.reason)") }
     }
 }
