@@ -328,7 +328,7 @@ public final class Linker {
                 let k = Key(a: f.source, b: f.target, type: f.type)
                 let ev = Self.evidence(f, span: span, source: source)
                 var v = acc[k] ?? ([], 0, f.why)
-                if v.evidence.contains(where: { $0.sentence == span.number }) { continue }
+                if v.evidence.last?.sentence == span.number { continue }  // sentences come in order
                 if v.evidence.isEmpty { order.append(k) }
                 v.evidence.append(ev)
                 var score = f.type == nil ? 1.0 : 3.0
