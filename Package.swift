@@ -33,7 +33,10 @@ let package = Package(
         .executableTarget(name: "kg", dependencies: [
             "KGCore", "KGFormat", "KGQuery", "KGLayout", "KGExport", "KGReadings",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], plugins: ["EmbedCourseSchema"]),
+        // Graph/schema.kg embedded in kg at build time (kg init --schema course).
+        .executableTarget(name: "kg-embed-schema", path: "Sources/KGEmbedSchema"),
+        .plugin(name: "EmbedCourseSchema", capability: .buildTool(), dependencies: ["kg-embed-schema"]),
         // Layout benchmark against Graphviz on ../shared/bench/graphs (docs/LAYOUT.md).
         .executableTarget(name: "kg-layout-bench", dependencies: ["KGLayout", "KGExport"],
                           path: "Sources/KGLayoutBench"),
