@@ -116,46 +116,51 @@ public enum HTMLText {
         return false
     }
 
-    /// Builds the Markdown text block by block.
+    /// Builds the Markdown text block by block: `pending` is the break the next line starts
+    /// with (1: a line break, 2: a blank line), remembered when the line starts.
     struct Writer {
         var out = ""
         var line = ""
-        var pendingBreak = 0  // 1: line break, 2: blank line
+        var lineBreak = 0
+        var pending = 0
         var listDepth = 0
         var counters: [Int] = []
 
+        mutating func startLine() {
+            if pending > 0 && !line.isEmpty { flush() }
+            if line.isEmpty { lineBreak = max(lineBreak, pending); pending = 0 }
+        }
+
         mutating func text(_ s: String) {
             var t = ""
-            var lastSpace = line.isEmpty || line.last == " "
+            var lastSpace = (pending > 0 && !line.isEmpty) || line.isEmpty || line.last == " "
             for ch in s {
                 if ch.isWhitespace { if !lastSpace { t.append(" "); lastSpace = true } } else { t.append(ch); lastSpace = false }
             }
+            if t.trimmingCharacters(in: .whitespaces).isEmpty && (line.isEmpty || pending > 0) { return }
             if t.isEmpty { return }
-            if pendingBreak > 0 { flush() }
+            startLine()
             line += t
         }
 
         mutating func raw(_ s: String) {
-            if pendingBreak > 0 { flush() }
+            startLine()
             line += s
         }
 
-        mutating func block(_ n: Int = 2) {
-            if !line.trimmingCharacters(in: .whitespaces).isEmpty || !out.isEmpty { pendingBreak = max(pendingBreak, n) }
-        }
+        mutating func block(_ n: Int = 2) { pending = max(pending, n) }
 
         mutating func flush() {
             let l = line.trimmingCharacters(in: .whitespaces)
             if !l.isEmpty {
-                if !out.isEmpty { out += pendingBreak >= 2 ? "\n\n" : "\n" }
+                if !out.isEmpty { out += lineBreak >= 2 ? "\n\n" : "\n" }
                 out += l
+                lineBreak = 0
             }
             line = ""
-            pendingBreak = 0
         }
 
         mutating func finish() -> String {
-            pendingBreak = max(pendingBreak, 1)
             flush()
             return out.isEmpty ? "" : out + "\n"
         }
@@ -196,11 +201,9 @@ public enum HTMLText {
             switch nm {
             case "h1", "h2", "h3", "h4", "h5", "h6":
                 block()
-                flush()
                 raw(String(repeating: "#", count: Int(nm.dropFirst())!) + " ")
             case "li":
                 block(1)
-                flush()
                 let indent = String(repeating: "  ", count: max(0, listDepth - 1))
                 if let c = counters.last, c >= 0 {
                     counters[counters.count - 1] += 1
@@ -212,11 +215,11 @@ public enum HTMLText {
                 block()
                 listDepth += 1
                 counters.append(nm == "ol" ? 0 : -1)
-            case "br": pendingBreak = max(pendingBreak, 1)
-            case "tr": block(1); flush(); raw("| ")
+            case "br": block(1)
+            case "tr": block(1); raw("| ")
             case "td", "th": break
             case "b", "strong": raw("**")
-            case "pre": block(); flush(); raw("```"); pendingBreak = 1
+            case "pre": block(); raw("```"); block(1)
             default:
                 if HTMLText.blocks.contains(nm) { block() }
             }
@@ -234,7 +237,7 @@ public enum HTMLText {
             case "tr": block(1)
             case "b", "strong":
                 if line.hasSuffix("**") { line.removeLast(2) } else { line += "**" }
-            case "pre": pendingBreak = 1; flush(); raw("```"); block()
+            case "pre": block(1); raw("```"); block()
             default:
                 if HTMLText.blocks.contains(nm) { block() }
             }

@@ -37,7 +37,12 @@ public enum ReadingInputError: Error, CustomStringConvertible, Equatable {
         }
     }
 
-    static func seconds(_ s: Double) -> String { s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s) }
+    static func seconds(_ s: Double) -> String {
+        if s == s.rounded() && s < 1e15 { return "\(Int(s)) s" }
+        var t = String(format: "%.3f", s)
+        while t.hasSuffix("0") { t.removeLast() }
+        return t + " s"
+    }
 }
 
 /// The kind of file a reading came from.
