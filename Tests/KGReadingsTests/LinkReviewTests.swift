@@ -184,7 +184,10 @@ struct LinkReviewTests {
         defer { try? FileManager.default.removeItem(at: kb.deletingLastPathComponent()) }
         try "The study found the backdoor. A summary says more.\n".write(to: kb.appendingPathComponent("readings/s.txt"), atomically: true, encoding: .utf8)
         try "The primary study.\n".write(to: kb.appendingPathComponent("readings/p.txt"), atomically: true, encoding: .utf8)
+        // A relation type flagged as a finding (the bundled schema's SHOWS gets the flag from the
+        // knowledge-base work; this test does not depend on it).
         let facts = """
+        relation FOUND  Study -> Finding  finding
         reading summary "A summary"
           source "secondary"
           path "s.txt"
@@ -198,9 +201,9 @@ struct LinkReviewTests {
         concept found "The backdoor persists" : Finding
         concept found2 "Another finding" : Finding
         concept found3 "Third finding" : Finding
-        study -SHOWS-> found  @summary S1 "the summary claims it"
-        study -SHOWS-> found2  @summary S1 reported "the summary's claim"
-        study -SHOWS-> found3  @summary S1 "claimed"
+        study -FOUND-> found  @summary S1 "the summary claims it"
+        study -FOUND-> found2  @summary S1 reported "the summary's claim"
+        study -FOUND-> found3  @summary S1 "claimed"
           @paper S1 "and the paper"
         adversarial-training -STRENGTHENS-> concealment  @summary S2 hedged "sometimes"
         safety-training -STRENGTHENS-> deception  @summary S2 hedged "the summary hedges"
@@ -215,9 +218,9 @@ struct LinkReviewTests {
         let r = try KGRun.kg(["check"], cwd: kb)
         #expect(r.status == 0, "\(r.err)")
         let all = r.out + r.err
-        #expect(all.contains("warning: study -SHOWS-> found records a finding, but only secondary sources state it (summary)"), "\(all)")
-        #expect(!all.contains("study -SHOWS-> found2 records"))
-        #expect(!all.contains("study -SHOWS-> found3 records"))
+        #expect(all.contains("warning: study -FOUND-> found records a finding, but only secondary sources state it (summary)"), "\(all)")
+        #expect(!all.contains("study -FOUND-> found2 records"))
+        #expect(!all.contains("study -FOUND-> found3 records"))
         #expect(all.contains("warning: safety-training -STRENGTHENS-> deception is stated without hedge, but its evidence only hedges it (@summary S2)"))
         #expect(!all.contains("adversarial-training -STRENGTHENS-> concealment is stated"))  // its note says "sometimes"
         #expect(!all.contains("red-teaming -STRENGTHENS-> backdoor is stated"))  // it has a hedge
@@ -252,18 +255,18 @@ struct LinkReviewTests {
         #expect(again.err.contains("not empty"))
         // Every command works inside it, or below it, without --graph.
         let mk = root.appendingPathComponent("mini")
-        try "concept probe \"Probe\" : Method\n".write(to: mk.appendingPathComponent("concepts.kg"), atomically: true, encoding: .utf8)
-        try "# Probes\n\nA probe uses activations. The probe detects the backdoor.\n".write(to: root.appendingPathComponent("note.md"), atomically: true, encoding: .utf8)
+        try "concept sae \"Sparse autoencoder\" : Method\n".write(to: mk.appendingPathComponent("concepts.kg"), atomically: true, encoding: .utf8)
+        try "# Dictionaries\n\nA sparse autoencoder reads activations. Sparse autoencoders find features.\n".write(to: root.appendingPathComponent("note.md"), atomically: true, encoding: .utf8)
         let link = try KGRun.kg(["link", "../note.md", "--apply"], cwd: mk)
         #expect(link.status == 0, "\(link.err)")
         let stored = KGRun.snapshot(mk).keys.filter { $0.hasPrefix("readings/note-") }
         #expect(stored.count == 1)
         #expect(try KGRun.kg(["check", "--strict"], cwd: mk.appendingPathComponent("readings")).status == 0)
-        let show = try KGRun.kg(["show", "probe"], cwd: mk.appendingPathComponent("readings"))
+        let show = try KGRun.kg(["show", "sparse autoencoder"], cwd: mk.appendingPathComponent("readings"))
         #expect(show.out.contains("mentioned in"), "\(show.out)\(show.err)")
         let q = try KGRun.kg(["query", "MATCH (r:Reading) RETURN r.id"], cwd: mk)
         #expect(q.out.contains("note"), "\(q.out)\(q.err)")
-        let outside = try KGRun.kg(["show", "probe", "--graph", mk.path], cwd: root)
+        let outside = try KGRun.kg(["show", "sae", "--graph", mk.path], cwd: root)
         #expect(outside.status == 0)
     }
 
