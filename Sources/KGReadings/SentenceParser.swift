@@ -203,6 +203,8 @@ struct SentenceParser {
                         if p.possessive { t[k].tag = .noun; break }
                         t[k].tag = startsPhrase(next) && !t[k].form.contains(.base) || (next?.tag == .prep && t[k].form.contains(.third)) ? .verb : .noun
                         if t[k].form == .base, let n = next, n.tag == .det || n.tag == .pron { t[k].tag = .verb }
+                        // "the authors report that …", "models tend to …"
+                        if let n = next, (n.tag == .rel && n.lower == "that") || n.tag == .wh || n.tag == .to { t[k].tag = .verb }
                     case .punct, .conj, .sub, .rel, .wh:
                         // "Treat a clean eval …", "Require model provenance …": imperatives
                         t[k].tag = t[k].form.contains(.base) && (next?.tag == .det || next?.tag == .mention || next?.tag == .adj) ? .verb : .noun

