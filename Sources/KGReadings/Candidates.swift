@@ -131,7 +131,8 @@ struct CandidateFinder {
                         if known(k) || known(ws.joined(separator: " ")) { continue }
                         let s = t[part.first!].start, en = t[part.last!].end
                         if definedAt.contains("\(s)|\(k)") { continue }
-                        var acc1 = acc[k] ?? Acc(display: ws.joined(separator: " "), words: ws)
+                        var acc1 = acc[k] ?? Acc(display: String(decoding: bytes[s..<en], as: UTF8.self).split(whereSeparator: { $0.isWhitespace }).joined(separator: " "),
+                                                 words: ws)
                         acc1.count += 1
                         acc1.sentences.insert(span.number)
                         acc1.firstSentence = min(acc1.firstSentence, span.number)
@@ -220,6 +221,11 @@ struct CandidateFinder {
                     let shown = c.a.display.split(separator: " ").map(String.init)
                     if shown.count == w.count { for i in w.indices where shown[i] != shown[i].lowercased() && i > 0 { w[i] = shown[i] } }
                 }
+                // words written in capitals as acronyms ("AI safety") keep them
+                let written = c.a.display.split(separator: " ").map(String.init)
+                if written.count == w.count {
+                    for i in w.indices where written[i].filter({ $0.isUppercase }).count >= 2 { w[i] = written[i] }
+                }
                 name = w.joined(separator: " ")
                 if let f = name.first, f.isLowercase { name = f.uppercased() + name.dropFirst() }
             }
@@ -261,8 +267,12 @@ struct CandidateFinder {
             return false
         }
         // all general words ("next step", "key result") make no term
-        if ws.allSatisfy({ Lexicon.genericNouns.contains($0) || Lexicon.weakModifiers.contains($0) || Lexicon.adjectives.contains($0) }) { return false }
-        if ws.count >= 2 && Lexicon.genericNouns.contains(ws.last!) && ws.dropLast().allSatisfy({ Lexicon.adjectives.contains($0) || Lexicon.genericNouns.contains($0) }) {
+        if ws.count == 1 && Lexicon.genericNouns.contains(ws[0]) { return false }
+        if ws.allSatisfy({ Lexicon.weakModifiers.contains($0) || Lexicon.adjectives.contains($0) }) { return false }
+        // a general noun with only adjectives before it ("key result"); noun compounds of general
+        // nouns are often terms ("safety evaluation"), so those stay
+        if ws.count >= 2 && Lexicon.genericNouns.contains(ws.last!)
+            && zip(ws.dropLast(), tokens.dropLast()).allSatisfy({ Lexicon.weakModifiers.contains($0.0) || $0.1.tag == .adj }) {
             return false
         }
         return true

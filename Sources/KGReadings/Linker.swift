@@ -383,11 +383,21 @@ public final class Linker {
     /// The sentence of a finding, white space collapsed, with the two mentions located in it.
     static func evidence(_ f: Finding, span: SentenceSpan, source: ReadingSource) -> ProposalEvidence {
         let b = source.bytes
-        var text: [UInt8] = []
-        var startAt: [Int] = []  // per byte of the span: its offset in text
-        startAt.reserveCapacity(span.range.count + 1)
+        // Long sentences are shown around the two mentions only (the work stays proportional to
+        // the window, not to the sentence).
+        var lo = span.range.lowerBound, hi = span.range.upperBound
+        let first = min(f.sourceRange.lowerBound, f.targetRange.lowerBound), last = max(f.sourceRange.upperBound, f.targetRange.upperBound)
+        if hi - lo > 1_000 {
+            lo = max(lo, first - 250)
+            hi = min(hi, last + 250)
+            while lo > span.range.lowerBound && b[lo] & 0xC0 == 0x80 { lo -= 1 }
+            while hi < span.range.upperBound && b[hi] & 0xC0 == 0x80 { hi += 1 }
+        }
+        var text: [UInt8] = lo > span.range.lowerBound ? Array("… ".utf8) : []
+        var startAt: [Int] = []  // per byte of the window: its offset in text
+        startAt.reserveCapacity(hi - lo + 1)
         var lastSpace = true
-        for i in span.range {
+        for i in lo..<hi {
             let c = b[i]
             startAt.append(text.count)
             if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 {
@@ -400,27 +410,14 @@ public final class Linker {
         }
         startAt.append(text.count)
         while text.last == 0x20 { text.removeLast() }
+        if hi < span.range.upperBound { text += Array(" …".utf8) }
         func r(_ x: Range<Int>) -> Range<Int> {
-            let lo = startAt[min(max(0, x.lowerBound - span.range.lowerBound), startAt.count - 1)]
-            let hi = startAt[min(max(0, x.upperBound - span.range.lowerBound), startAt.count - 1)]
-            return min(lo, text.count)..<min(max(lo, hi), text.count)
-        }
-        // Very long sentences are cut around the two mentions.
-        var sr = r(f.sourceRange), tr = r(f.targetRange)
-        var t = text
-        if t.count > 600 {
-            var l = max(0, min(sr.lowerBound, tr.lowerBound) - 200)
-            var hi = min(t.count, max(sr.upperBound, tr.upperBound) + 200)
-            while l > 0 && t[l] & 0xC0 == 0x80 { l -= 1 }
-            while hi < t.count && t[hi] & 0xC0 == 0x80 { hi += 1 }
-            let prefix: [UInt8] = l > 0 ? Array("… ".utf8) : []
-            t = prefix + Array(t[l..<hi]) + (hi < text.count ? Array(" …".utf8) : [])
-            let shift = prefix.count - l
-            sr = (sr.lowerBound + shift)..<(sr.upperBound + shift)
-            tr = (tr.lowerBound + shift)..<(tr.upperBound + shift)
+            let a = startAt[min(max(0, x.lowerBound - lo), startAt.count - 1)]
+            let z = startAt[min(max(0, x.upperBound - lo), startAt.count - 1)]
+            return min(a, text.count)..<min(max(a, z), text.count)
         }
         return ProposalEvidence(sentence: span.number, modality: f.modality, markers: f.markers, cue: f.cue,
-                                text: String(decoding: t, as: UTF8.self), sourceRange: sr, targetRange: tr)
+                                text: String(decoding: text, as: UTF8.self), sourceRange: r(f.sourceRange), targetRange: r(f.targetRange))
     }
 
     /// A title or heading: a Markdown heading, or a line of its own without final punctuation

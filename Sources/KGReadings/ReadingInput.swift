@@ -387,13 +387,18 @@ public enum MarkdownMask {
                 b[i] = 0x20
                 i += 1
             case 0x5B:  // [text](url) or [text][ref]
+                // Link text and targets are searched over at most 2,000 bytes each, so a line of
+                // unmatched brackets costs linear time, not quadratic.
                 var q = i + 1
                 var depth = 1
-                while q < e && depth > 0 { if b[q] == 0x5B { depth += 1 } else if b[q] == 0x5D { depth -= 1 }; if depth > 0 { q += 1 } }
-                if q < e && q + 1 < e && (b[q + 1] == 0x28 || b[q + 1] == 0x5B) {
+                let qEnd = min(e, i + 2_000)
+                while q < qEnd && depth > 0 { if b[q] == 0x5B { depth += 1 } else if b[q] == 0x5D { depth -= 1 }; if depth > 0 { q += 1 } }
+                if q < qEnd && q + 1 < e && (b[q + 1] == 0x28 || b[q + 1] == 0x5B) {
                     let close: UInt8 = b[q + 1] == 0x28 ? 0x29 : 0x5D
                     var r = q + 2
-                    while r < e && b[r] != close { r += 1 }
+                    let rEnd = min(e, q + 2_002)
+                    while r < rEnd && b[r] != close { r += 1 }
+                    if r >= rEnd { r = e }
                     if r < e {
                         b[i] = 0x20
                         for k in q...r { b[k] = 0x20 }

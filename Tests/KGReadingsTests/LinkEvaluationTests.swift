@@ -230,6 +230,18 @@ struct LinkEvaluationTests {
         #expect(f.junkRate <= 0.2, "new-concept junk \(f.junkRate)")
     }
 
+    /// The second held-out set, written after the first one was run.
+    @Test func secondHeldOutSet() throws {
+        let e = try LinkEvaluation()
+        let (f, log) = try e.run("heldout2")
+        print(log)
+        #expect(f.precision >= 0.8, "typed precision \(f.precision)")
+        #expect(f.recall >= 0.4, "recall \(f.recall)")
+        #expect(f.coOccurrence == 0, "co-occurrence proposals")
+        #expect(f.termRecall >= 0.6, "new-concept recall \(f.termRecall)")
+        #expect(f.junkRate <= 0.2, "new-concept junk \(f.junkRate)")
+    }
+
     /// Texts written and judged before the rules, never used to tune them.
     @Test func heldOutSet() throws {
         let e = try LinkEvaluation()
