@@ -106,6 +106,25 @@ struct CandidateFinder {
                     }
                     continue
                 }
+                // "AUROC (area under the ROC curve)": the long form in parentheses after it
+                if j + 2 < n, t[j + 1].isPunct("("), let close = ((j + 2)..<Swift.min(n, j + 16)).first(where: { t[$0].isPunct(")") }),
+                   close > j + 2, let (lo, hi) = Self.longForm(acr, t, bytes, before: close), hi == close - 1,
+                   (j + 2..<lo).allSatisfy({ Lexicon.determiners.contains(t[$0].lower) }),
+                   !(lo...hi).contains(where: { t[$0].tag == .mention || t[$0].tag == .pron || (t[$0].tag == .verb && t[$0].form != .gerund && !t[$0].form.contains(.participle)) }) {
+                    let longText = String(decoding: bytes[t[lo].start..<t[hi].end], as: UTF8.self).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+                    let ws = longText.lowercased().split(separator: " ").map(String.init)
+                    let k = key(ws)
+                    if !known(k) {
+                        var a = acc[k] ?? Acc(display: longText, words: ws)
+                        a.count += 1; a.sentences.insert(span.number); a.firstSentence = min(a.firstSentence, span.number)
+                        a.acronym = acr; a.defined = true
+                        a.exampleSentence = a.exampleSentence ?? span.number
+                        acc[k] = a
+                        definedAcronyms[acr] = k
+                        definedAt.insert("\(t[lo].start)|\(k)")
+                        continue
+                    }
+                }
                 var u = acronymUses[acr] ?? (0, [], span.number)
                 u.count += 1
                 u.sentences.insert(span.number)
@@ -116,10 +135,11 @@ struct CandidateFinder {
             while j < n {
                 guard Self.isTermWord(t[j]) else { j += 1; continue }
                 var e = j
-                while e + 1 < n && Self.isTermWord(t[e + 1]) && !t[e].possessive { e += 1 }
-                // the run must end in a noun
+                let inSpan = emphasis.span(at: t[j].start)
+                while e + 1 < n && Self.isTermWord(t[e + 1]) && !t[e].possessive && emphasis.span(at: t[e + 1].start) == inSpan { e += 1 }
+                // the run must end in a noun, or in a gerund after a noun ("data poisoning")
                 var last = e
-                while last >= j && !(t[last].tag == .noun) { last -= 1 }
+                while last >= j && !(t[last].tag == .noun || Self.isCompoundGerund(t, last, from: j)) { last -= 1 }
                 if last >= j {
                     let run = Array(j...last)
                     let start = Swift.max(0, run.count - 5)
@@ -136,7 +156,7 @@ struct CandidateFinder {
                         acc1.count += 1
                         acc1.sentences.insert(span.number)
                         acc1.firstSentence = min(acc1.firstSentence, span.number)
-                        if t[part.last!].tag == .noun { acc1.nounUses += 1 }
+                        if t[part.last!].tag == .noun || Self.isCompoundGerund(t, part.last!, from: part.first!) { acc1.nounUses += 1 }
                         let em = emphasis.kind(s, en)
                         if em == .emphasis { acc1.emphasised += 1 }
                         if em == .quote { acc1.quoted += 1 }
@@ -255,10 +275,16 @@ struct CandidateFinder {
         }
     }
 
+    /// A gerund that ends a noun compound: "data *poisoning*", "activation *steering*".
+    static func isCompoundGerund(_ t: [PToken], _ k: Int, from start: Int) -> Bool {
+        guard k > start, t[k].tag == .verb, t[k].form == .gerund else { return false }
+        return t[k - 1].tag == .noun && !t[k - 1].possessive
+    }
+
     /// A well-formed term: ends in a noun, starts with no weak modifier ("first", "new"), no part
     /// is a number, a single letter or a general noun only.
     static func validTerm(_ ws: [String], tokens: [PToken]) -> Bool {
-        guard let last = tokens.last, last.tag == .noun else { return false }
+        guard let last = tokens.last, last.tag == .noun || (tokens.count >= 2 && isCompoundGerund(tokens, tokens.count - 1, from: 0)) else { return false }
         if Lexicon.weakModifiers.contains(ws[0]) || Lexicon.determiners.contains(ws[0]) { return false }
         if ws.contains(where: { $0.count < 2 || $0.first!.isNumber || $0.contains("'") }) { return false }
         if tokens.first!.tag == .verb && tokens.count == 1 { return false }
@@ -388,6 +414,17 @@ struct EmphasisSpans {
             i += 1
         }
         spans = out
+    }
+
+    /// The index of the emphasised span holding byte `b`, or nil.
+    func span(at b: Int) -> Int? {
+        var lo = 0, hi = spans.count - 1
+        var found = -1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            if spans[mid].range.lowerBound <= b { found = mid; lo = mid + 1 } else { hi = mid - 1 }
+        }
+        return found >= 0 && spans[found].range.contains(b) ? found : nil
     }
 
     /// How the words at `s..<e` are emphasised: only when they fill the emphasised span (but for

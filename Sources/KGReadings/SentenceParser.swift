@@ -203,6 +203,12 @@ struct SentenceParser {
                         if p.possessive { t[k].tag = .noun; break }
                         t[k].tag = startsPhrase(next) && !t[k].form.contains(.base) || (next?.tag == .prep && t[k].form.contains(.third)) ? .verb : .noun
                         if t[k].form == .base, let n = next, n.tag == .det || n.tag == .pron { t[k].tag = .verb }
+                        // "a linear probe helps.", "the backdoor remains, …": a clause's only verb at its end
+                        if t[k].form.contains(.third), let n = next, n.tag == .punct && [".", "!", "?", ";", ",", ":", "—"].contains(n.lower) || n.tag == .conj,
+                           !t[..<k].reversed().prefix(while: { !($0.tag == .punct && [".", ";", ":", ","].contains($0.lower)) && $0.tag != .sub && $0.tag != .rel })
+                            .contains(where: { $0.tag == .verb || $0.tag == .be || $0.tag == .modal || $0.tag == .have }) {
+                            t[k].tag = .verb
+                        }
                         // "the authors report that …", "models tend to …"
                         if let n = next, (n.tag == .rel && n.lower == "that") || n.tag == .wh || n.tag == .to { t[k].tag = .verb }
                     case .punct, .conj, .sub, .rel, .wh:
