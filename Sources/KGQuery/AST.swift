@@ -257,6 +257,7 @@ extension QueryValue {
         case .bool(let b): return b ? "true" : "false"
         case .list(let l): return "[" + l.map(\.canonicalLiteral).joined(separator: ", ") + "]"
         case .map(let m): return "{" + m.entries.map { "\(QueryValue.key($0.key)): \($0.value.canonicalLiteral)" }.joined(separator: ", ") + "}"
+        case .temporal(let t): return t.kind.rawValue + "(" + QueryValue.quote(t.text) + ")"
         default: return "null"
         }
     }

@@ -52,10 +52,23 @@ final class ExecContext {
         return false
     }
 
+    /// The statement clock: when the statement started (seconds and nanoseconds since the epoch).
+    /// `date()`, `datetime.statement()` and `datetime.transaction()` read it, so every call in one
+    /// statement sees the same time (a statement is its own transaction).
+    let statementTime: (seconds: Int64, nanos: Int64)
+
+    /// The wall clock now (for `datetime.realtime()`).
+    static func wallClock() -> (seconds: Int64, nanos: Int64) {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return (Int64(ts.tv_sec), Int64(ts.tv_nsec))
+    }
+
     init(graph: Graph, params: [String: QueryValue], limits: QueryLimits) {
         self.graph = graph
         self.params = params
         self.limits = limits
+        statementTime = ExecContext.wallClock()
         if let t = limits.timeout { deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, t) * 1e9) } else { deadline = nil }
     }
 

@@ -204,6 +204,7 @@ extension Compiler {
                         if i == Int64.min { throw CypherError(.argument, "NumberOutOfRange", "integer overflow") }
                         return .int(-i)
                     case .float(let d): return .float(-d)
+                    case .temporal(.duration(let d)): return .temporal(.duration(try checked { try d.negated() }))
                     case let v: throw typeError("cannot negate a \(v.typeName)")
                     }
                 }
@@ -484,6 +485,7 @@ extension Compiler {
             try checkAlive(v, ctx)
             return ctx.graph.property(e, key).map(QueryValue.init) ?? .null
         case .map(let m): return m[key] ?? .null
+        case .temporal(let t): return try temporalField(t, key)
         default: throw typeError("cannot read property '\(key)' of a \(v.typeName)")
         }
     }
@@ -617,6 +619,7 @@ extension Compiler {
             }
         default: break
         }
+        if let r = try temporalArith(op, a, b) { return r }
         if op == .add {
             switch (a, b) {
             case (.string(let x), .string(let y)): return .string(x + y)

@@ -225,6 +225,7 @@ let scalarFunctions: [String: ScalarFunction] = {
         switch a[0] {
         case .null: return .null
         case .string, .int, .float, .bool: return .string(toStringValue(a[0])!)
+        case .temporal(let t): return .string(t.text)
         default: throw typeError("toString: cannot convert a \(a[0].typeName)", "InvalidArgumentValue")
         }
     }
@@ -351,5 +352,6 @@ let scalarFunctions: [String: ScalarFunction] = {
     def("e", 0, 0) { _, _ in .float(M_E) }
     def("rand", 0, 0) { _, _ in .float(Double.random(in: 0..<1)) }
     def("exists", 1, 1) { a, _ in .bool(!a[0].isNull) }
+    for (name, fn) in temporalFunctions() { f[name] = fn }
     return f
 }()
