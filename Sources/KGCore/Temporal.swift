@@ -494,6 +494,10 @@ extension TemporalValue {
     /// Parses and checks the text of a stored temporal value of this kind and returns it in
     /// canonical form (`date "20240501"` becomes `2024-05-01`). Throws `TemporalError`.
     public init(validating kind: Kind, text: String) throws {
+        if kind == .time, text.contains("[") {
+            // The offset of a named zone depends on the date, which a time does not have.
+            throw TemporalError(.syntax, "'\(text)': a stored time takes a UTC offset such as +01:00, not a zone name")
+        }
         self = try Temporal.parse(kind, text).stored
     }
 
