@@ -159,6 +159,44 @@ public struct Statement {
     public var unionPos: [SourcePos]
 }
 
+// MARK: Shape
+
+extension Expr {
+    /// The direct subexpressions (one level; pattern property maps included).
+    var children: [Expr] {
+        func patternExprs(_ p: PatternPart) -> [Expr] { p.nodes.compactMap(\.properties) + p.rels.compactMap(\.properties) }
+        switch self {
+        case .literal, .parameter, .variable, .countStar: return []
+        case .property(let e, _): return [e]
+        case .index(let a, let b): return [a, b]
+        case .slice(let a, let b, let c): return [a] + [b, c].compactMap { $0 }
+        case .list(let l): return l
+        case .map(let m): return m.map(\.1)
+        case .unary(_, let e), .isNull(let e, _), .hasLabels(let e, _): return [e]
+        case .binary(_, let a, let b): return [a, b]
+        case .function(_, _, let args, _): return args
+        case .caseExpr(let s, let ws, let o): return [s].compactMap { $0 } + ws.flatMap { [$0.0, $0.1] } + [o].compactMap { $0 }
+        case .listComprehension(_, let l, let p, let m): return [l] + [p, m].compactMap { $0 }
+        case .quantifier(_, _, let l, let p, _): return [l] + [p].compactMap { $0 }
+        case .reduce(_, let i, _, let l, let b): return [i, l, b]
+        case .patternComprehension(_, let part, let p, let m): return patternExprs(part) + [p].compactMap { $0 } + [m]
+        case .pattern(let part): return patternExprs(part)
+        case .mapProjection(_, _, let items): return items.compactMap { if case .literal(_, let e) = $0 { return e } else { return nil } }
+        }
+    }
+
+    /// How deeply the expression nests (a leaf is 1), computed without recursion.
+    var height: Int {
+        var best = 0
+        var stack: [(Expr, Int)] = [(self, 1)]
+        while let (e, h) = stack.popLast() {
+            best = max(best, h)
+            for c in e.children { stack.append((c, h + 1)) }
+        }
+        return best
+    }
+}
+
 // MARK: Printer (canonical text; parse ∘ print is stable)
 
 extension Expr: CustomStringConvertible {

@@ -366,6 +366,18 @@ extension QueryValue {
 // MARK: Memory estimate
 
 extension QueryValue {
+    /// What the value owns at its top level (a string's bytes, a list's element slots): O(1), for
+    /// charging values as they are built one by one.
+    var shallowBytes: Int {
+        switch self {
+        case .string(let s): return 16 &+ s.utf8.count
+        case .list(let l): return 16 &+ ExecContext.listBytes(l.count)
+        case .map(let m): return 16 &+ m.count &* 48
+        case .path(let p): return 16 &+ 4 &* (p.nodes.count &+ p.rels.count)
+        default: return 16
+        }
+    }
+
     /// A rough count of the bytes this value holds, for the per-statement memory budget
     /// (`QueryLimits.maxMemory`, `ExecContext.charge`): the value's slot plus what its string, list,
     /// map or path owns on the heap. Iterative, so deeply nested values cannot exhaust the stack.
