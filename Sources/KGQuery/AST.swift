@@ -22,14 +22,23 @@ public struct CypherError: Error, CustomStringConvertible {
         detail.isEmpty ? "\(errorClass.rawValue): \(message)" : "\(errorClass.rawValue): \(detail): \(message)"
     }
 
-    /// The error line plus the query line and a caret under the column (when known).
+    /// The error line plus the query line and a caret under the column (when known). A long line
+    /// is cut to a window around the column, marked with `…`.
     public func rendered(query: String) -> String {
         var out = description
         if pos.line > 0 {
             let lines = query.split(separator: "\n", omittingEmptySubsequences: false)
             if pos.line <= lines.count {
-                let l = String(lines[pos.line - 1])
-                out += "\n  at line \(pos.line), column \(pos.column)\n  " + l + "\n  " + String(repeating: " ", count: max(0, pos.column - 1)) + "^"
+                let l = Array(lines[pos.line - 1].unicodeScalars)
+                let width = 100
+                var from = 0, to = l.count
+                if l.count > width {
+                    from = max(0, min(pos.column - 1 - width / 2, l.count - width))
+                    to = min(l.count, from + width)
+                }
+                let shown = (from > 0 ? "…" : "") + String(String.UnicodeScalarView(l[from..<to])) + (to < l.count ? "…" : "")
+                let caret = max(0, pos.column - 1 - from) + (from > 0 ? 1 : 0)
+                out += "\n  at line \(pos.line), column \(pos.column)\n  " + shown + "\n  " + String(repeating: " ", count: caret) + "^"
             }
         }
         return out
