@@ -10,6 +10,8 @@ public struct QueryNotification: Sendable, Equatable, CustomStringConvertible {
         case unknownLabel = "UnknownLabelWarning"
         case unknownRelationshipType = "UnknownRelationshipTypeWarning"
         case unknownPropertyKey = "UnknownPropertyKeyWarning"
+        /// `kg.named(n, 'x')` or `kg.resolve('x')` with a name no concept has.
+        case unknownConceptName = "UnknownConceptNameWarning"
     }
 
     public var code: Code
@@ -26,6 +28,10 @@ public struct QueryNotification: Sendable, Equatable, CustomStringConvertible {
         case .unknownLabel: what = "label"
         case .unknownRelationshipType: what = "relationship type"
         case .unknownPropertyKey: what = "property key"
+        case .unknownConceptName:
+            var m = "no concept is named '\(name)'"
+            if !suggestions.isEmpty { m += "; did you mean " + suggestions.map { "'\($0)'" }.joined(separator: " or ") + "?" }
+            return m
         }
         var m = "the \(what) `\(name)` does not exist in the graph"
         if !suggestions.isEmpty { m += "; did you mean " + suggestions.map { "`\($0)`" }.joined(separator: " or ") + "?" }
@@ -129,8 +135,14 @@ struct NotificationPass {
             out.formUnion(Graph.provenanceKeys)
             for n in graph.nodes { for (k, _) in graph.properties(of: n) { out.insert(graph.strings[k]) } }
             for e in graph.edges { for (k, _) in graph.storedProperties(of: e) { out.insert(graph.strings[k]) } }
+        case .unknownConceptName:
+            for n in graph.nodes { out.insert(graph.displayName(of: n)); out.formUnion(graph.aliases(of: n)) }
         }
         return out
+    }
+
+    func isKnownConcept(_ name: String) -> Bool {
+        !graph.resolve(name: name).isEmpty || graph.node(key: name) != nil
     }
 
     func suggestions(_ code: QueryNotification.Code, _ name: String) -> [String] {
@@ -232,6 +244,8 @@ struct NotificationPass {
                 pattern(p, reading: true)
             case .mapProjection(let v, _, let items) where entities.contains(v):
                 for case .property(let k) in items where !isKnownKey(k) { report(.unknownPropertyKey, k) }
+            case .function(let f, _, let args, _) where f.lowercased() == "kg.named" || f.lowercased() == "kg.resolve":
+                if case .literal(.string(let name))? = args.last, !isKnownConcept(name) { report(.unknownConceptName, name) }
             default:
                 break
             }
@@ -242,7 +256,8 @@ struct NotificationPass {
     // MARK: Positions
 
     /// Where a name first appears in the statement: after `:` for a label or type (or `|` in a
-    /// type list), after `.` or `{`/`,` for a key.
+    /// type list), after `.` or `{`/`,` for a key; a string (`n['key']`, a concept name) where it
+    /// is written.
     static func position(of f: (code: QueryNotification.Code, name: String), in tokens: [Token]) -> SourcePos {
         for (i, t) in tokens.enumerated() where i > 0 {
             guard t.kind == .ident || t.kind == .quotedIdent, t.text == f.name else { continue }
@@ -251,8 +266,6 @@ struct NotificationPass {
             case .unknownLabel where prev.isSymbol(":"): return t.pos
             case .unknownRelationshipType where prev.isSymbol(":") || prev.isSymbol("|"): return t.pos
             case .unknownPropertyKey where prev.isSymbol(".") || ((prev.isSymbol("{") || prev.isSymbol(",")) && i + 1 < tokens.count && tokens[i + 1].isSymbol(":")):
-                return t.pos
-            case .unknownPropertyKey where prev.isSymbol("[") && t.text == f.name:
                 return t.pos
             default: continue
             }

@@ -140,6 +140,9 @@ private func failure(_ q: String, limits: QueryLimits = QueryLimits(), _ g: Grap
         }
         #expect(try e.notifications(for: "MATCH (a) RETURN [(a)-[:SUPORTS]->(x) | x.nam] AS xs").map(\.name) == ["SUPORTS", "nam"])
         #expect(try e.notifications(for: "MATCH (a) WHERE a:Stuy RETURN a {.summry}").map(\.name) == ["Stuy", "summry"])
+        let named = try e.notifications(for: "MATCH (s) WHERE kg.named(s, 'a study') OR s IN kg.resolve('Bee') RETURN s")
+        #expect(named.map(\.name) == ["a study", "Bee"] && named[0].code == .unknownConceptName)
+        #expect(try e.notifications(for: "MATCH (s) WHERE kg.named(s, 'b') RETURN s").isEmpty)
         // A graph without a schema is plain openCypher: nothing to warn about.
         #expect(try CypherEngine(graph: Graph()).notifications(for: "MATCH (a:Anything) RETURN a.whatever").isEmpty)
     }
