@@ -245,6 +245,8 @@ private final class SAXReader {
     var keyIDs: [[KeyDomain: Int32]] = []
     var nodeRoles: [NodeRole] = []
     var edgeRoles: [EdgeRole] = []
+    /// Rank of each key among the edge keys that can name the relation type (-1: none).
+    var typeRank: [Int8] = []
     var propSyms: [Symbol] = []
     var rolesValid = false
     var nodeDefaults: [Int] = []
@@ -681,7 +683,7 @@ private final class SAXReader {
         } else if !keyIDs[Int(slot)].isEmpty {
             let others = keyIDs[Int(slot)].keys.map { Self.domainName($0) }.sorted().joined(separator: ", ")
             deviate("key-domains", "key id '\(k.id)' is declared for \(others) data and again for \(Self.domainName(k.domain)) data "
-                    + "(key ids must be unique); each <data> uses the declaration for its element", plural: "key ids")
+                    + "(key ids must be unique); each <data> uses the declaration for its element", plural: "such declarations")
         }
         keyIDs[Int(slot)][k.domain] = idx
         keyList.append(k)
@@ -735,9 +737,10 @@ private final class SAXReader {
         let names = keyList.map { $0.name }
         let nodeNames = Set(keyList.indices.filter { keyList[$0].domain == .node || keyList[$0].domain == .all }.compactMap { names[$0] })
         let edgeNames = Set(keyList.indices.filter { keyList[$0].domain == .edge || keyList[$0].domain == .all }.compactMap { names[$0] })
-        // The edge key that names the relation type: the first present in this order.
-        let typeName: String? = options.typeKey
-            ?? ["type", "labelE", "interaction", "label", "Edge Label", "edgelabel", "relationship", "relation"].first { edgeNames.contains($0) }
+        // Edge keys that can name the relation type, best first: each edge takes the best it has.
+        let typeNames: [String] = options.typeKey.map { [$0] }
+            ?? ["type", "labelE", "interaction", "label", "Edge Label", "edgelabel", "relationship", "relation"]
+        typeRank = []
         let labelName: String? = options.labelKey ?? ["label", "name"].first { nodeNames.contains($0) }
         for (i, k) in keyList.enumerated() {
             let n = k.name
@@ -746,7 +749,7 @@ private final class SAXReader {
             if let n, !k.yfiles {
                 if n == labelName { nr = .label } else if n == "name" { nr = .name } else if n == "kind" || n == "labelV" { nr = .kind }
                 else if n == "labels" { nr = k.type == .json ? .kgLabels : .apocLabels } else if n == "aliases" { nr = .aliases }
-                if n == typeName { er = .type } else {
+                if let r = typeNames.firstIndex(of: n) { er = .type; typeRank.append(Int8(r)) } else {
                     switch n {
                     case "reading": er = .reading
                     case "locator": er = .locator
@@ -756,6 +759,7 @@ private final class SAXReader {
                     }
                 }
             }
+            if er != .type { typeRank.append(-1) }
             nodeRoles.append(nr)
             edgeRoles.append(er)
             var pn = n ?? k.id
@@ -907,7 +911,7 @@ private final class SAXReader {
             keySeen.append(contentsOf: repeatElement(0, count: keyList.count - keySeen.count))
         }
         if keySeen[Int(idx)] == itemSerial {
-            fail("two values for the key '\(keyList[Int(idx)].id)' on one \(owner == .node ? "node" : "edge")")
+            fail("two values for key '\(keyList[Int(idx)].id)' on one \(owner == .node ? "node" : "edge")")
             return
         }
         keySeen[Int(idx)] = itemSerial
@@ -954,7 +958,11 @@ private final class SAXReader {
             arena.append(0)
         case .label:
             if itemYLabel == nil {
-                let t = Self.trimmed(labelText)
+                var t = Self.trimmed(labelText)
+                if t.count >= 6, String(decoding: t.prefix(6), as: UTF8.self).lowercased() == "<html>" {
+                    // yEd's HTML label: its text, without the markup (kg never renders labels as HTML).
+                    t = Array(Self.htmlText(String(decoding: t, as: UTF8.self)).utf8)
+                }
                 if !t.isEmpty { itemYLabel = t }
             }
         case .node:
@@ -965,6 +973,32 @@ private final class SAXReader {
             inItem = false
         default: break
         }
+    }
+
+    /// The text of an HTML fragment: tags dropped (`<br>` and block ends as spaces), the common
+    /// entities decoded, white space collapsed.
+    static func htmlText(_ html: String) -> String {
+        var out = ""
+        var inTag = false
+        var tag = ""
+        for c in html {
+            if inTag {
+                if c == ">" {
+                    inTag = false
+                    let t = tag.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "/ "))
+                    if ["br", "p", "div", "li", "tr"].contains(where: { t.hasPrefix($0) }) { out += " " }
+                } else { tag.append(c) }
+            } else if c == "<" {
+                inTag = true
+                tag = ""
+            } else {
+                out.append(c)
+            }
+        }
+        for (e, r) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&nbsp;", " "), ("&amp;", "&")] {
+            out = out.replacingOccurrences(of: e, with: r)
+        }
+        return out.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
     static func trimmed(_ b: [UInt8]) -> [UInt8] {
@@ -1244,10 +1278,18 @@ private final class SAXReader {
         var first = Evidence(reading: "")
         var hasFirst = false
         var props = PropertyMap()
+        // The best type key this edge has a value for.
+        var best: Int8 = .max, bestKey = -1
+        for i in 0..<itemKeys.count {
+            let k = Int(itemKeys[i])
+            if edgeRoles[k] == .type, typeRank[k] < best { best = typeRank[k]; bestKey = k; typeBytes = valueBytes(i) }
+        }
+        for k in edgeDefaults where keySeen[k] != itemSerial && edgeRoles[k] == .type && typeRank[k] < best {
+            best = typeRank[k]; bestKey = k; typeBytes = keyList[k].defaultValue![...]
+        }
         func add(_ i: Int, _ bytes: ArraySlice<UInt8>, line: Int) {
             let role = edgeRoles[i]
-            if role == .type { if typeBytes == nil { typeBytes = bytes }; return }
-            if role == .ignore { return }
+            if i == bestKey || role == .ignore { return }
             let v = typed(bytes, keyList[i], line: line)
             switch role {
             case .reading: first.reading = Self.text(of: v); hasFirst = true
@@ -1257,6 +1299,10 @@ private final class SAXReader {
                     deviate("locator", "'\(Self.clip(t))' is not a locator (L<n>, L<n>-L<m>, S<n>, S<n>-S<m>); dropped", plural: "values", line: line)
                 }
             case .note: first.note = Self.text(of: v); hasFirst = true
+            case .type:
+                // A type key this edge did not take its type from: kept as a property unless it repeats it.
+                if let tb = typeBytes, tb.elementsEqual(bytes) { return }
+                if props[propSyms[i]] == nil, !v.isNull { props[propSyms[i]] = v }
             case .evidence:
                 for it in v.listValue ?? [] {
                     guard case .list(let parts) = it, parts.count == 3, let r = parts[0].stringValue else {
