@@ -103,7 +103,7 @@ struct NotUTF8: Error {
     var detail: String
 }
 
-private enum KeyDomain: UInt8 { case node, edge, graph, graphml, all, other }
+private enum KeyDomain: UInt8 { case node, edge, graph, graphml, all, port, hyperedge, endpoint, other }
 
 private enum KeyType: Equatable {
     case string, int, double, boolean, json
@@ -635,6 +635,9 @@ private final class SAXReader {
         case "graph": domain = .graph
         case "graphml": domain = .graphml
         case "all": domain = .all
+        case "port": domain = .port
+        case "hyperedge": domain = .hyperedge
+        case "endpoint": domain = .endpoint
         default: domain = .other
         }
         let attrName = Self.attr(attrs, nAttrs, "attr.name").map(Self.text)
@@ -697,7 +700,10 @@ private final class SAXReader {
         case .graph: return "graph"
         case .graphml: return "graphml"
         case .all: return "all"
-        case .other: return "port/hyperedge"
+        case .port: return "port"
+        case .hyperedge: return "hyperedge"
+        case .endpoint: return "endpoint"
+        case .other: return "unknown-domain"
         }
     }
 
@@ -708,7 +714,7 @@ private final class SAXReader {
         let m = keyIDs[Int(slot)]
         if let k = m[domain] ?? m[.all] { return k }
         // Declared for another domain only: read with that declaration.
-        guard let other = m[.node] ?? m[.edge] ?? m[.graph] ?? m[.graphml] ?? m[.other] else { return nil }
+        guard let other = m[.node] ?? m[.edge] ?? m[.graph] ?? m[.graphml] ?? m.values.min() else { return nil }
         deviate("key-wrong-domain", "key '\(Self.text(id))' is declared for \(Self.domainName(keyList[Int(other)].domain)) data "
                 + "but used on \(domain == .node ? "a node" : domain == .edge ? "an edge" : "the graph"); read with that declaration",
                 plural: "values")
@@ -719,7 +725,7 @@ private final class SAXReader {
     func undeclaredKey(_ id: UnsafeBufferPointer<UInt8>, domain: KeyDomain) -> Int32 {
         let name = Self.text(id)
         deviate("undeclared-key", "data for the undeclared key '\(name)'; read as a text property named '\(name)'",
-                plural: "values of undeclared keys")
+                plural: "undeclared keys")
         currentKey = KeyInfo(id: name, domain: domain, attrName: name, name: name, type: .string, typeText: "string",
                              defaultValue: nil, line: line, yfiles: false)
         endKey()
@@ -727,6 +733,12 @@ private final class SAXReader {
     }
 
     /// Roles, property symbols and defaults of every key (recomputed when keys change).
+    /// The node key that names concepts (set by `computeRoles`).
+    var labelName: String?
+    /// Edge keys that can name the relation type, best first: each edge takes the best it has.
+    lazy var typeNames: [String] = options.typeKey.map { [$0] }
+        ?? ["type", "labelE", "interaction", "label", "Edge Label", "edgelabel", "relationship", "relation"]
+
     func computeRoles() {
         rolesValid = true
         nodeRoles = []
@@ -734,15 +746,20 @@ private final class SAXReader {
         propSyms = []
         nodeDefaults = []
         edgeDefaults = []
+        typeRank = []
         let names = keyList.map { $0.name }
         let nodeNames = Set(keyList.indices.filter { keyList[$0].domain == .node || keyList[$0].domain == .all }.compactMap { names[$0] })
         let edgeNames = Set(keyList.indices.filter { keyList[$0].domain == .edge || keyList[$0].domain == .all }.compactMap { names[$0] })
-        // Edge keys that can name the relation type, best first: each edge takes the best it has.
-        let typeNames: [String] = options.typeKey.map { [$0] }
-            ?? ["type", "labelE", "interaction", "label", "Edge Label", "edgelabel", "relationship", "relation"]
-        typeRank = []
-        let labelName: String? = options.labelKey ?? ["label", "name"].first { nodeNames.contains($0) }
-        for (i, k) in keyList.enumerated() {
+        labelName = options.labelKey ?? ["label", "name"].first { nodeNames.contains($0) }
+        for i in keyList.indices { appendRoles(i) }
+        labelKeySeen = options.labelKey.map { nodeNames.contains($0) } ?? true
+        typeKeySeen = options.typeKey.map { edgeNames.contains($0) } ?? true
+    }
+
+    /// Roles of key `i` (the next one), from `labelName` and `typeNames`.
+    func appendRoles(_ i: Int) {
+        let k = keyList[i]
+        do {
             let n = k.name
             var nr = NodeRole.property, er = EdgeRole.property
             if n == nil || k.yfiles { nr = .ignore; er = .ignore }
@@ -770,8 +787,6 @@ private final class SAXReader {
                 if k.domain == .edge || k.domain == .all { edgeDefaults.append(i) }
             }
         }
-        labelKeySeen = options.labelKey.map { nodeNames.contains($0) } ?? true
-        typeKeySeen = options.typeKey.map { edgeNames.contains($0) } ?? true
     }
 
     // MARK: Graphs, nodes, edges
@@ -907,7 +922,8 @@ private final class SAXReader {
         var idx = keyIndex(k, domain: domain) ?? -1
         if idx < 0 {
             idx = undeclaredKey(k, domain: domain)
-            computeRoles()
+            if labelName == nil, domain == .node, let n = keyList[Int(idx)].name, n == "label" || n == "name" { labelName = n }
+            if rolesValid { appendRoles(Int(idx)) } else { computeRoles() }
             keySeen.append(contentsOf: repeatElement(0, count: keyList.count - keySeen.count))
         }
         if keySeen[Int(idx)] == itemSerial {
