@@ -728,7 +728,9 @@ private final class SAXReader {
                 plural: "undeclared keys")
         currentKey = KeyInfo(id: name, domain: domain, attrName: name, name: name, type: .string, typeText: "string",
                              defaultValue: nil, line: line, yfiles: false)
+        let valid = rolesValid
         endKey()
+        rolesValid = valid
         return Int32(keyList.count - 1)
     }
 

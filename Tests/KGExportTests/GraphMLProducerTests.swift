@@ -197,14 +197,29 @@ import Testing
 
     @Test func tenThousandKeys() throws {
         var text = "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n"
-        for i in 0..<10_000 { text += "<key id=\"k\(i)\" for=\"node\" attr.name=\"p\(i)\" attr.type=\"long\"/>\n" }
-        text += "<graph edgedefault=\"directed\"><node id=\"a\">"
-        for i in stride(from: 0, to: 10_000, by: 1) { text += "<data key=\"k\(i)\">\(i)</data>" }
-        text += "</node><node id=\"b\"><data key=\"k9999\">1</data></node></graph></graphml>"
+        for i in 0..<10_000 {
+            text += "<key id=\"k\(i)\" for=\"\(i % 2 == 0 ? "node" : "edge")\" attr.name=\"p\(i)\" attr.type=\"long\"/>\n"
+        }
+        text += "<graph edgedefault=\"directed\">\n"
+        // 100 nodes with 50 values each, and edges between them with 50 values each: every key is used.
+        for n in 0..<100 {
+            text += "<node id=\"v\(n)\">"
+            for j in 0..<50 { let k = 2 * (n * 50 + j); text += "<data key=\"k\(k)\">\(k)</data>" }
+            text += "</node>\n"
+        }
+        for n in 0..<100 {
+            text += "<edge source=\"v\(n)\" target=\"v\((n + 1) % 100)\">"
+            for j in 0..<50 { let k = 2 * (n * 50 + j) + 1; text += "<data key=\"k\(k)\">\(k)</data>" }
+            text += "</edge>\n"
+        }
+        text += "</graph></graphml>"
         let r = try GraphMLReader.read(path: write(text))
-        let a = try #require(r.graph.node(key: "a"))
-        #expect(r.graph.properties(of: a).count == 10_002)
-        #expect(r.graph.property(a, "p9999") == .int(9999))
+        let g = r.graph
+        #expect(g.nodeCount == 100 && g.edgeCount == 100)
+        let last = try #require(g.node(key: "v99"))
+        #expect(g.properties(of: last).count == 52)
+        #expect(g.property(last, "p9998") == .int(9998))
+        #expect(g.property(EdgeID(99), "p9999") == .int(9999))
         #expect(r.warnings.isEmpty)
     }
 
