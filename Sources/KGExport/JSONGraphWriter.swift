@@ -39,7 +39,10 @@ public enum JSONGraphWriter {
             s(indent + "}")
         }
         let ids = GraphMLIDs(graph: graph)
-        s("{\n  \"graph\": {\n    \"directed\": true,\n    \"type\": \"kg\",\n    \"metadata\": {\n")
+        let undirected = sub.edges.map { graph.schema.relation(graph.typeName(of: $0))?.undirected == true }
+        let graphUndirected = !undirected.isEmpty && !undirected.contains(false)
+        s(graphUndirected ? "{\n  \"graph\": {\n    \"directed\": false," : "{\n  \"graph\": {\n    \"directed\": true,")
+        s("\n    \"type\": \"kg\",\n    \"metadata\": {\n")
         s("      \"generator\": \"kg\",\n      \"nodeCount\": \(sub.nodes.count),\n      \"edgeCount\": \(sub.edges.count),\n")
         s("      \"schema\": {\n        \"kinds\": [")
         let kinds = Array(graph.schema.kinds.values)
@@ -85,7 +88,8 @@ public enum JSONGraphWriter {
             s("      {\n        \"id\": \"e\(i)\",\n        \"source\": "); str(ids.id(of: graph.source(of: e)))
             s(",\n        \"target\": "); str(ids.id(of: graph.target(of: e)))
             s(",\n        \"relation\": "); str(graph.typeName(of: e))
-            s(",\n        \"directed\": true,\n        \"metadata\": {\n          \"evidence\": [")
+            s(undirected[i] ? ",\n        \"directed\": false," : ",\n        \"directed\": true,")
+            s("\n        \"metadata\": {\n          \"evidence\": [")
             let ev = graph.evidence(of: e)
             for (j, x) in ev.enumerated() {
                 s(j == 0 ? "" : ", ")
