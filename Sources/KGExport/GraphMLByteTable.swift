@@ -13,10 +13,26 @@ struct ByteTable {
 
     var count: Int { values.count }
 
+    /// Eight bytes at a time, multiply and fold (ids are short; this is not a defence against
+    /// chosen collisions, which only cost probing).
     @inline(__always) static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt32 {
-        var h: UInt32 = 2166136261
-        for i in 0..<n { h = (h ^ UInt32(p[i])) &* 16777619 }
-        return h
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
+        var i = 0
+        let raw = UnsafeRawPointer(p)
+        while i + 8 <= n {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+            i += 8
+        }
+        if i < n {
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < n { tail |= UInt64(p[i]) << shift; shift += 8; i += 1 }
+            h = (h ^ tail) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+        }
+        h = (h ^ (h >> 29)) &* 0x94D0_49BB_1331_11EB
+        return UInt32(truncatingIfNeeded: h ^ (h >> 32))
     }
 
     @inline(__always) private func equal(_ e: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {

@@ -86,9 +86,9 @@ public enum GraphMLReader {
             throw GraphMLImportError(file: path, line: 0, message: "cannot read the file")
         }
         do {
-            return try SAXReader(file: path, options: options, latin1: false).run()
+            return try SAXReader.run(file: path, options: options, latin1: false)
         } catch let e as NotUTF8 {
-            var r = try SAXReader(file: path, options: options, latin1: true).run()
+            var r = try SAXReader.run(file: path, options: options, latin1: true)
             r.warnings.insert("\(path):\(e.line): warning: the file is not UTF-8 (\(e.detail)) and was read as ISO-8859-1 (Latin-1); "
                 + "declare the encoding in the XML declaration", at: 0)
             return r
@@ -224,7 +224,10 @@ private struct AttributeScanner {
 private let graphMLNamespace = "http://graphml.graphdrawing.org/xmlns"
 private let xincludeNamespaces = ["http://www.w3.org/2001/XInclude", "http://www.w3.org/2003/XInclude"]
 
-private final class SAXReader {
+/// The reader's state. A struct reached through one `UnsafeMutablePointer` from the SAX
+/// callbacks: its fields are then plain stored properties of an inout `self`, with none of the
+/// dynamic exclusivity checks that class properties need (they cost 15 % of the read).
+private struct SAXReader {
     let file: String
     let options: GraphMLImportOptions
     let latin1: Bool
@@ -267,9 +270,9 @@ private final class SAXReader {
     // The node or edge being read (nodes and edges never nest inside each other's data).
     var itemSerial: Int32 = 0
     var keySeen: [Int32] = []
-    var itemKeys: [Int32] = []
-    var itemValueStart: [Int32] = []
-    var itemValueLine: [Int32] = []
+    struct ItemValue { var key: Int32; var start: Int32; var line: Int32 }
+    /// The data values of the current item; their text is in `arena`, each ended by a NUL.
+    var itemValues: [ItemValue] = []
     var arena: [UInt8] = []
     var itemID: [UInt8] = []
     var itemLine = 0
@@ -296,6 +299,8 @@ private final class SAXReader {
     var typeTable = ByteTable()
     /// Per relation type symbol: bit 1 directed edges seen, bit 2 undirected.
     var typeDirections: [Int32: UInt8] = [:]
+    /// The same bits, indexed by symbol (the per-edge update avoids hashing).
+    var typeBits: [UInt8] = []
     var typeOrder: [Symbol] = []
     var undirectedEdges: [Int32: [Int32]] = [:]
     var kindOrder: [String] = []
@@ -322,7 +327,7 @@ private final class SAXReader {
         return Int(input.pointee.line)
     }
 
-    func fail(_ message: String, line: Int? = nil) {
+    mutating func fail(_ message: String, line: Int? = nil) {
         guard error == nil else { return }
         error = GraphMLImportError(file: file, line: line ?? self.line, message: message)
         if let c = ctxt { xmlStopParser(c) }
@@ -331,7 +336,7 @@ private final class SAXReader {
     var failed: Bool { error != nil || notUTF8 != nil }
 
     /// Records a deviation: one warning per kind, naming its first line and the count.
-    func deviate(_ kind: String, _ message: @autoclosure () -> String, plural: String = "times", line: Int? = nil) {
+    mutating func deviate(_ kind: String, _ message: @autoclosure () -> String, plural: String = "times", line: Int? = nil) {
         if deviations[kind] != nil {
             deviations[kind]!.count += 1
             return
@@ -348,7 +353,7 @@ private final class SAXReader {
         } + notes
     }
 
-    func recordXMLError(_ e: xmlError) {
+    mutating func recordXMLError(_ e: xmlError) {
         guard !failed, e.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
         var msg = e.message.map { String(cString: $0) } ?? "malformed XML"
         while msg.last == "\n" || msg.last == " " { msg.removeLast() }
@@ -368,7 +373,17 @@ private final class SAXReader {
 
     // MARK: Driving the parser
 
-    func run() throws -> GraphMLImport {
+    /// Reads the file with a fresh state.
+    static func run(file: String, options: GraphMLImportOptions, latin1: Bool) throws -> GraphMLImport {
+        let r = UnsafeMutablePointer<SAXReader>.allocate(capacity: 1)
+        r.initialize(to: SAXReader(file: file, options: options, latin1: latin1))
+        defer {
+            r.deinitialize(count: 1)
+            r.deallocate()
+        }
+        // The parser calls back into r.pointee; no access to it is open while xmlParseChunk runs.
+        let file = r.pointee.file, options = r.pointee.options
+
         guard let fh = FileHandle(forReadingAtPath: file) else {
             throw GraphMLImportError(file: file, line: 0, message: "cannot open the file for reading")
         }
@@ -377,59 +392,59 @@ private final class SAXReader {
         var sax = xmlSAXHandler()
         sax.initialized = UInt32(XML_SAX2_MAGIC)
         sax.startElementNs = { ctx, local, _, uri, _, _, nAttrs, _, attrs in
-            let r = Unmanaged<SAXReader>.fromOpaque(ctx!).takeUnretainedValue()
-            if !r.failed { r.start(local!, uri, Int(nAttrs), attrs) }
+            let r = ctx!.assumingMemoryBound(to: SAXReader.self)
+            if !r.pointee.failed { r.pointee.start(local!, uri, Int(nAttrs), attrs) }
         }
         sax.endElementNs = { ctx, _, _, _ in
-            let r = Unmanaged<SAXReader>.fromOpaque(ctx!).takeUnretainedValue()
-            if !r.failed { r.end() }
+            let r = ctx!.assumingMemoryBound(to: SAXReader.self)
+            if !r.pointee.failed { r.pointee.end() }
         }
         sax.characters = { ctx, ch, len in
-            let r = Unmanaged<SAXReader>.fromOpaque(ctx!).takeUnretainedValue()
-            if !r.failed { r.characters(ch!, Int(len)) }
+            let r = ctx!.assumingMemoryBound(to: SAXReader.self)
+            if !r.pointee.failed { r.pointee.characters(ch!, Int(len)) }
         }
         sax.cdataBlock = sax.characters
         sax.internalSubset = { ctx, _, _, _ in
-            let r = Unmanaged<SAXReader>.fromOpaque(ctx!).takeUnretainedValue()
-            r.fail("document type declarations are not accepted in GraphML (possible entity attack)")
+            let r = ctx!.assumingMemoryBound(to: SAXReader.self)
+            r.pointee.fail("document type declarations are not accepted in GraphML (possible entity attack)")
         }
         sax.externalSubset = sax.internalSubset
         sax.entityDecl = { ctx, _, _, _, _, _ in
-            let r = Unmanaged<SAXReader>.fromOpaque(ctx!).takeUnretainedValue()
-            r.fail("entity declarations are not accepted in GraphML")
+            let r = ctx!.assumingMemoryBound(to: SAXReader.self)
+            r.pointee.fail("entity declarations are not accepted in GraphML")
         }
         sax.reference = { ctx, _ in
-            let r = Unmanaged<SAXReader>.fromOpaque(ctx!).takeUnretainedValue()
-            r.fail("entity references are not accepted")
+            let r = ctx!.assumingMemoryBound(to: SAXReader.self)
+            r.pointee.fail("entity references are not accepted")
         }
         sax.serror = { ctx, err in
             guard let ctx, let err else { return }
-            Unmanaged<SAXReader>.fromOpaque(ctx).takeUnretainedValue().recordXMLError(err.pointee)
+            ctx.assumingMemoryBound(to: SAXReader.self).pointee.recordXMLError(err.pointee)
         }
-        let me = Unmanaged.passUnretained(self).toOpaque()
+        let me = UnsafeMutableRawPointer(r)
         guard let c = xmlCreatePushParserCtxt(&sax, me, nil, 0, file) else {
             throw GraphMLImportError(file: file, line: 0, message: "cannot create an XML parser")
         }
-        ctxt = c
+        r.pointee.ctxt = c
         defer {
-            ctxt = nil
+            r.pointee.ctxt = nil
             xmlFreeParserCtxt(c)
         }
         var opts = Int32(XML_PARSE_NONET.rawValue)
         if latin1 { opts |= Int32(XML_PARSE_IGNORE_ENC.rawValue) }
 
-        graph.beginBulkLoad()
+        r.pointee.graph.beginBulkLoad()
         var scanner = AttributeScanner()
         let chunkSize = 1 << 18
         var first = true
         var done = 0
-        while !failed {
+        while !r.pointee.failed {
             let data = fh.readData(ofLength: chunkSize)
             let last = data.count < chunkSize
             data.withUnsafeBytes { raw in
                 let buf = raw.bindMemory(to: UInt8.self)
                 if let at = scanner.scan(buf, limit: options.maxAttributes) {
-                    fail("an element has more than \(options.maxAttributes) attributes", line: Self.lineOf(offset: at, in: file))
+                    r.pointee.fail("an element has more than \(options.maxAttributes) attributes", line: Self.lineOf(offset: at, in: file))
                     return
                 }
                 let p = raw.baseAddress?.assumingMemoryBound(to: CChar.self)
@@ -437,7 +452,7 @@ private final class SAXReader {
                     first = false
                     xmlCtxtResetPush(c, p, Int32(raw.count), file, latin1 ? "ISO-8859-1" : nil)
                     xmlCtxtUseOptions(c, opts)
-                    if last && !failed { xmlParseChunk(c, nil, 0, 1) }
+                    if last && !r.pointee.failed { xmlParseChunk(c, nil, 0, 1) }
                 } else {
                     xmlParseChunk(c, p, Int32(raw.count), last ? 1 : 0)
                 }
@@ -447,15 +462,16 @@ private final class SAXReader {
             if last { break }
         }
         options.progress?.finish()
-        if let u = notUTF8 { throw u }
-        if let e = error { throw e }
+        if let u = r.pointee.notUTF8 { throw u }
+        if let e = r.pointee.error { throw e }
         if c.pointee.wellFormed == 0 {
-            throw GraphMLImportError(file: file, line: line, message: "malformed XML (the file may be truncated)")
+            throw GraphMLImportError(file: file, line: r.pointee.line, message: "malformed XML (the file may be truncated)")
         }
-        guard sawRoot else { throw GraphMLImportError(file: file, line: 1, message: "not a GraphML document: no <graphml> root element") }
-        if !stack.isEmpty { throw GraphMLImportError(file: file, line: line, message: "malformed XML: the file ends inside an element (truncated?)") }
-        try finish()
-        return GraphMLImport(graph: graph, warnings: warnings, nodeLines: nodeLines, edgeLines: edgeLines, file: file)
+        guard r.pointee.sawRoot else { throw GraphMLImportError(file: file, line: 1, message: "not a GraphML document: no <graphml> root element") }
+        if !r.pointee.stack.isEmpty { throw GraphMLImportError(file: file, line: r.pointee.line, message: "malformed XML: the file ends inside an element (truncated?)") }
+        try r.pointee.finish()
+        return GraphMLImport(graph: r.pointee.graph, warnings: r.pointee.warnings, nodeLines: r.pointee.nodeLines,
+                             edgeLines: r.pointee.edgeLines, file: file)
     }
 
     /// Line of a byte offset (for errors found before libxml2 parses the bytes).
@@ -502,7 +518,7 @@ private final class SAXReader {
 
     static func text(_ b: UnsafeBufferPointer<UInt8>) -> String { String(decoding: b, as: UTF8.self) }
 
-    func isGraphML(_ uri: UnsafePointer<UInt8>?) -> Bool {
+    mutating func isGraphML(_ uri: UnsafePointer<UInt8>?) -> Bool {
         guard let uri else { return gmlURI == nil }
         guard let g = gmlURI else { return false }
         return g.withUnsafeBufferPointer { b in strlen(UnsafeRawPointer(uri).assumingMemoryBound(to: CChar.self)) == b.count && memcmp(uri, b.baseAddress!, b.count) == 0 }
@@ -510,7 +526,7 @@ private final class SAXReader {
 
     // MARK: SAX events
 
-    func start(_ local: UnsafePointer<UInt8>, _ uri: UnsafePointer<UInt8>?, _ nAttrs: Int,
+    mutating func start(_ local: UnsafePointer<UInt8>, _ uri: UnsafePointer<UInt8>?, _ nAttrs: Int,
                _ attrs: UnsafeMutablePointer<UnsafePointer<UInt8>?>?) {
         if stack.count >= options.maxDepth { fail("elements nested deeper than \(options.maxDepth) levels"); return }
         let parent = stack.last
@@ -585,7 +601,7 @@ private final class SAXReader {
         if !failed { stack.append(frame) }
     }
 
-    func parentName(_ f: Frame?) -> String {
+    mutating func parentName(_ f: Frame?) -> String {
         switch f {
         case .graphml: return "graphml"
         case .key: return "key"
@@ -597,7 +613,7 @@ private final class SAXReader {
         }
     }
 
-    func startRoot(_ local: UnsafePointer<UInt8>, _ uri: UnsafePointer<UInt8>?) {
+    mutating func startRoot(_ local: UnsafePointer<UInt8>, _ uri: UnsafePointer<UInt8>?) {
         guard Self.eq(local, "graphml") else {
             fail("not a GraphML document: the root element is <\(Self.string(local))>")
             return
@@ -623,7 +639,7 @@ private final class SAXReader {
 
     // MARK: Keys
 
-    func startKey(_ nAttrs: Int, _ attrs: UnsafeMutablePointer<UnsafePointer<UInt8>?>?) {
+    mutating func startKey(_ nAttrs: Int, _ attrs: UnsafeMutablePointer<UnsafePointer<UInt8>?>?) {
         guard let idb = Self.attr(attrs, nAttrs, "id") else { fail("<key> without an id"); return }
         if keyList.count >= options.maxKeys { fail("more than \(options.maxKeys) <key> declarations"); return }
         let id = Self.text(idb)
@@ -667,7 +683,7 @@ private final class SAXReader {
         }
     }
 
-    func endKey() {
+    mutating func endKey() {
         guard let k = currentKey else { return }
         currentKey = nil
         let idx = Int32(keyList.count)
@@ -708,21 +724,22 @@ private final class SAXReader {
     }
 
     /// The key a `<data key="…">` on an element of `domain` refers to.
-    func keyIndex(_ id: UnsafeBufferPointer<UInt8>, domain: KeyDomain) -> Int32? {
+    mutating func keyIndex(_ id: UnsafeBufferPointer<UInt8>, domain: KeyDomain) -> Int32? {
         guard let base = id.baseAddress ?? UnsafePointer(bitPattern: 1) else { return nil }
         guard let slot = keyTable.find(base, id.count) else { return nil }
         let m = keyIDs[Int(slot)]
         if let k = m[domain] ?? m[.all] { return k }
         // Declared for another domain only: read with that declaration.
         guard let other = m[.node] ?? m[.edge] ?? m[.graph] ?? m[.graphml] ?? m.values.min() else { return nil }
-        deviate("key-wrong-domain", "key '\(Self.text(id))' is declared for \(Self.domainName(keyList[Int(other)].domain)) data "
+        let otherDomain = keyList[Int(other)].domain
+        deviate("key-wrong-domain", "key '\(Self.text(id))' is declared for \(Self.domainName(otherDomain)) data "
                 + "but used on \(domain == .node ? "a node" : domain == .edge ? "an edge" : "the graph"); read with that declaration",
                 plural: "values")
         return other
     }
 
     /// Declares a key for data that refers to an undeclared id: a text property named after it.
-    func undeclaredKey(_ id: UnsafeBufferPointer<UInt8>, domain: KeyDomain) -> Int32 {
+    mutating func undeclaredKey(_ id: UnsafeBufferPointer<UInt8>, domain: KeyDomain) -> Int32 {
         let name = Self.text(id)
         deviate("undeclared-key", "data for the undeclared key '\(name)'; read as a text property named '\(name)'",
                 plural: "undeclared keys")
@@ -741,7 +758,7 @@ private final class SAXReader {
     lazy var typeNames: [String] = options.typeKey.map { [$0] }
         ?? ["type", "labelE", "interaction", "label", "Edge Label", "edgelabel", "relationship", "relation"]
 
-    func computeRoles() {
+    mutating func computeRoles() {
         rolesValid = true
         nodeRoles = []
         edgeRoles = []
@@ -759,7 +776,7 @@ private final class SAXReader {
     }
 
     /// Roles of key `i` (the next one), from `labelName` and `typeNames`.
-    func appendRoles(_ i: Int) {
+    mutating func appendRoles(_ i: Int) {
         let k = keyList[i]
         do {
             let n = k.name
@@ -793,7 +810,7 @@ private final class SAXReader {
 
     // MARK: Graphs, nodes, edges
 
-    func startGraph(_ nAttrs: Int, _ attrs: UnsafeMutablePointer<UnsafePointer<UInt8>?>?) {
+    mutating func startGraph(_ nAttrs: Int, _ attrs: UnsafeMutablePointer<UnsafePointer<UInt8>?>?) {
         graphDepth += 1
         if graphDepth > 1 {
             deviate("nested", "nested graph flattened: its nodes and edges are imported into the top-level graph", plural: "nested graphs")
@@ -813,7 +830,7 @@ private final class SAXReader {
         edgeDefaultDirected.append(directed)
     }
 
-    func beginItem(edge: Bool) {
+    mutating func beginItem(edge: Bool) {
         if !rolesValid { computeRoles() }
         elements += 1
         if elements > options.maxElements { fail("more than \(options.maxElements) nodes and edges"); return }
@@ -826,9 +843,7 @@ private final class SAXReader {
         itemIsEdge = edge
         itemSerial &+= 1
         if keySeen.count < keyList.count { keySeen.append(contentsOf: repeatElement(0, count: keyList.count - keySeen.count)) }
-        itemKeys.removeAll(keepingCapacity: true)
-        itemValueStart.removeAll(keepingCapacity: true)
-        itemValueLine.removeAll(keepingCapacity: true)
+        itemValues.removeAll(keepingCapacity: true)
         arena.removeAll(keepingCapacity: true)
         itemYLabel = nil
         itemAttrLabel = nil
@@ -836,7 +851,7 @@ private final class SAXReader {
         itemLine = line
     }
 
-    func startNode(_ nAttrs: Int, _ attrs: UnsafeMutablePointer<UnsafePointer<UInt8>?>?) {
+    mutating func startNode(_ nAttrs: Int, _ attrs: UnsafeMutablePointer<UnsafePointer<UInt8>?>?) {
         guard let id = Self.attr(attrs, nAttrs, "id") else { fail("<node> without an id"); return }
         if id.isEmpty { fail("a node id must not be empty"); return }
         if inItem {
@@ -851,7 +866,7 @@ private final class SAXReader {
     }
 
     /// The node whose nested graph starts: built from what it has so far.
-    func finishOpenNode() {
+    mutating func finishOpenNode() {
         guard inItem, !itemIsEdge else {
             if inItem { fail("a graph nested in an edge is not supported") }
             return
@@ -862,8 +877,29 @@ private final class SAXReader {
         if let i = stack.lastIndex(of: .node) { stack[i] = .other }
     }
 
-    func startEdge(_ nAttrs: Int, _ attrs: UnsafeMutablePointer<UnsafePointer<UInt8>?>?) {
-        guard let s = Self.attr(attrs, nAttrs, "source"), let t = Self.attr(attrs, nAttrs, "target") else {
+    mutating func startEdge(_ nAttrs: Int, _ attrs: UnsafeMutablePointer<UnsafePointer<UInt8>?>?) {
+        // One pass over the attributes.
+        var src: UnsafeBufferPointer<UInt8>?, dst: UnsafeBufferPointer<UInt8>?, dir: UnsafeBufferPointer<UInt8>?
+        var label: UnsafeBufferPointer<UInt8>?, id: UnsafeBufferPointer<UInt8>?
+        var port = false
+        if let attrs {
+            for i in 0..<nAttrs {
+                let b = i * 5
+                guard let l = attrs[b], attrs[b + 2] == nil, let v = attrs[b + 3], let e = attrs[b + 4] else { continue }
+                let val = UnsafeBufferPointer(start: v, count: v.distance(to: e))
+                switch l[0] {
+                case 0x73 /* s */:
+                    if Self.eq(l, "source") { src = val } else if Self.eq(l, "sourceport") { port = true }
+                case 0x74 /* t */:
+                    if Self.eq(l, "target") { dst = val } else if Self.eq(l, "targetport") { port = true }
+                case 0x64 /* d */: if Self.eq(l, "directed") { dir = val }
+                case 0x6C /* l */: if Self.eq(l, "label") { label = val }
+                case 0x69 /* i */: if Self.eq(l, "id") { id = val }
+                default: break
+                }
+            }
+        }
+        guard let s = src, let t = dst else {
             fail("<edge> without source or target")
             return
         }
@@ -874,7 +910,7 @@ private final class SAXReader {
         itemSource.append(contentsOf: s)
         itemTarget.removeAll(keepingCapacity: true)
         itemTarget.append(contentsOf: t)
-        if let d = Self.attr(attrs, nAttrs, "directed") {
+        if let d = dir {
             if Self.eq(d.baseAddress!, d.count, "true") { itemDirected = true } else if Self.eq(d.baseAddress!, d.count, "false") { itemDirected = false } else {
                 fail("the edge attribute directed must be true or false, not '\(Self.text(d))'")
                 return
@@ -882,15 +918,15 @@ private final class SAXReader {
         } else {
             itemDirected = edgeDefaultDirected.last ?? true
         }
-        if Self.attr(attrs, nAttrs, "sourceport") != nil || Self.attr(attrs, nAttrs, "targetport") != nil {
+        if port {
             deviate("port", "ports are not supported: edges are attached to the nodes themselves", plural: "ports and port references")
         }
-        if let l = Self.attr(attrs, nAttrs, "label") { itemAttrLabel = Array(l) }
-        if let id = Self.attr(attrs, nAttrs, "id") { checkEdgeID(id) }
+        if let l = label { itemAttrLabel = Array(l) }
+        if let id { checkEdgeID(id) }
     }
 
     /// Duplicate edge ids are tolerated (kg does not keep them) with one warning.
-    func checkEdgeID(_ id: UnsafeBufferPointer<UInt8>) {
+    mutating func checkEdgeID(_ id: UnsafeBufferPointer<UInt8>) {
         guard let p = id.baseAddress else {
             deviate("edge-id-empty", "an edge has an empty id (ignored)", plural: "edges")
             return
@@ -918,7 +954,7 @@ private final class SAXReader {
         }
     }
 
-    func startData(_ nAttrs: Int, _ attrs: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, owner: Frame) {
+    mutating func startData(_ nAttrs: Int, _ attrs: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, owner: Frame) {
         guard let k = Self.attr(attrs, nAttrs, "key") else { fail("<data> without a key"); return }
         let domain: KeyDomain = owner == .node ? .node : .edge
         var idx = keyIndex(k, domain: domain) ?? -1
@@ -933,7 +969,7 @@ private final class SAXReader {
             return
         }
         keySeen[Int(idx)] = itemSerial
-        if itemKeys.count >= options.maxValuesPerElement {
+        if itemValues.count >= options.maxValuesPerElement {
             fail("more than \(options.maxValuesPerElement) data values on one \(owner == .node ? "node" : "edge")")
             return
         }
@@ -943,7 +979,7 @@ private final class SAXReader {
         dataTooLong = false
     }
 
-    func characters(_ ch: UnsafePointer<UInt8>, _ len: Int) {
+    mutating func characters(_ ch: UnsafePointer<UInt8>, _ len: Int) {
         guard let f = stack.last else { return }
         switch f {
         case .data:
@@ -960,7 +996,7 @@ private final class SAXReader {
         }
     }
 
-    func end() {
+    mutating func end() {
         guard let frame = stack.popLast() else { return }
         switch frame {
         case .key: endKey()
@@ -970,9 +1006,7 @@ private final class SAXReader {
             edgeDefaultDirected.removeLast()
         case .data:
             if dataTooLong { fail("a data value is longer than \(options.maxValueBytes) bytes", line: dataLine); return }
-            itemKeys.append(dataKey)
-            itemValueStart.append(Int32(dataStart))
-            itemValueLine.append(Int32(dataLine))
+            itemValues.append(ItemValue(key: dataKey, start: Int32(dataStart), line: Int32(dataLine)))
             arena.append(0)
         case .label:
             if itemYLabel == nil {
@@ -1030,12 +1064,12 @@ private final class SAXReader {
 
     /// The bytes of value `i` of the current item (without the terminating NUL).
     @inline(__always) func valueBytes(_ i: Int) -> ArraySlice<UInt8> {
-        let s = Int(itemValueStart[i])
-        let e = i + 1 < itemValueStart.count ? Int(itemValueStart[i + 1]) - 1 : arena.count - 1
+        let s = Int(itemValues[i].start)
+        let e = i + 1 < itemValues.count ? Int(itemValues[i + 1].start) - 1 : arena.count - 1
         return arena[s..<e]
     }
 
-    func typed(_ bytes: ArraySlice<UInt8>, _ key: KeyInfo, line: Int) -> Value {
+    mutating func typed(_ bytes: ArraySlice<UInt8>, _ key: KeyInfo, line: Int) -> Value {
         switch key.type {
         case .string: return .string(String(decoding: bytes, as: UTF8.self))
         default: break
@@ -1129,7 +1163,7 @@ private final class SAXReader {
 
     /// A .kg identifier for a GraphML node id: ids kg wrote are unescaped; others keep their
     /// `[A-Za-z0-9_.-]` characters, the rest become `-`; clashes get `-2`, `-3`, ….
-    func kgKey(for id: String) -> String {
+    mutating func kgKey(for id: String) -> String {
         var base = id
         if id.contains(":"), let u = GraphMLIDs.unescape(id) { base = u }
         var bytes: [UInt8] = []
@@ -1184,29 +1218,43 @@ private final class SAXReader {
         switch v {
         case .list(let l): out = l.map { text(of: $0) }
         case .string(let s):
-            let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+            let t = trim(s)
             if t.hasPrefix("["), t.hasSuffix("]") {
                 if let j = try? JSONValueParser.parse(t), case .list(let l) = j {
                     out = l.map { text(of: $0) }
                 } else {
                     out = t.dropFirst().dropLast().split(separator: ",").map(String.init)
                 }
-            } else if t.contains("|") {
+            } else if t.utf8.contains(0x7C) {
                 out = t.split(separator: "|").map(String.init)
             } else {
                 out = [t]
             }
         default: out = [text(of: v)]
         }
-        var seen: Set<String> = []
-        return out.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty && seen.insert($0).inserted }
+        var kept: [String] = []
+        for a in out {
+            let t = trim(a)
+            if !t.isEmpty && !kept.contains(t) { kept.append(t) }
+        }
+        return kept
     }
 
-    func noteKind(_ k: String) {
+    /// `s` without leading and trailing ASCII white space.
+    static func trim(_ s: String) -> String {
+        let u = s.utf8
+        guard let f = u.first, let l = u.last, f <= 0x20 || l <= 0x20 else { return s }
+        var a = u.startIndex, b = u.endIndex
+        while a < b, u[a] <= 0x20 { a = u.index(after: a) }
+        while b > a, u[u.index(before: b)] <= 0x20 { b = u.index(before: b) }
+        return String(s[a..<b])
+    }
+
+    mutating func noteKind(_ k: String) {
         if kindSeen.insert(k).inserted { kindOrder.append(k) }
     }
 
-    func finishNode() {
+    mutating func finishNode() {
         let id = itemID
         let idString = String(decoding: id, as: UTF8.self)
         let exists = id.withUnsafeBufferPointer { nodeTable.find($0.baseAddress!, $0.count) } != nil
@@ -1222,8 +1270,8 @@ private final class SAXReader {
             case .label: if label == nil { label = Self.text(of: v) }
             case .name: if nameValue == nil { nameValue = v }
             case .kind:
-                let k = Self.text(of: v).trimmingCharacters(in: .whitespaces)
-                if !k.isEmpty { kind = Self.name(k) }
+                let k = Self.name(Self.text(of: v))
+                if k != "_" { kind = k }
             case .kgLabels:
                 extraLabels = (v.listValue ?? []).compactMap(\.stringValue).map { Self.name($0) }
             case .apocLabels:
@@ -1237,9 +1285,9 @@ private final class SAXReader {
                 if seen.insert(sym).inserted { props.append((sym, v)) }
             }
         }
-        for i in 0..<itemKeys.count {
-            let k = Int(itemKeys[i])
-            add(k, typed(valueBytes(i), keyList[k], line: Int(itemValueLine[i])))
+        for i in 0..<itemValues.count {
+            let k = Int(itemValues[i].key)
+            add(k, typed(valueBytes(i), keyList[k], line: Int(itemValues[i].line)))
         }
         for k in nodeDefaults where keySeen[k] != itemSerial {
             let key = keyList[k]
@@ -1275,7 +1323,7 @@ private final class SAXReader {
         }
     }
 
-    func relationType(_ bytes: ArraySlice<UInt8>?) -> Symbol {
+    mutating func relationType(_ bytes: ArraySlice<UInt8>?) -> Symbol {
         guard let bytes, !bytes.isEmpty else { return typeSymbol(options.defaultRelation) }
         if let s = bytes.withUnsafeBufferPointer({ typeTable.find($0.baseAddress!, $0.count) }) { return Symbol(raw: s) }
         let name = Self.name(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines), upper: true)
@@ -1284,13 +1332,14 @@ private final class SAXReader {
         return sym
     }
 
-    func typeSymbol(_ name: String) -> Symbol {
+    mutating func typeSymbol(_ name: String) -> Symbol {
         let s = graph.strings.intern(name)
         if typeDirections[s.raw] == nil { typeDirections[s.raw] = 0; typeOrder.append(s) }
+        if typeBits.count <= Int(s.raw) { typeBits.append(contentsOf: repeatElement(0, count: Int(s.raw) + 1 - typeBits.count)) }
         return s
     }
 
-    func finishEdge() {
+    mutating func finishEdge() {
         var typeBytes: ArraySlice<UInt8>?
         var evidence: [Evidence] = []
         var first = Evidence(reading: "")
@@ -1298,8 +1347,8 @@ private final class SAXReader {
         var props = PropertyMap()
         // The best type key this edge has a value for.
         var best: Int8 = .max, bestKey = -1
-        for i in 0..<itemKeys.count {
-            let k = Int(itemKeys[i])
+        for i in 0..<itemValues.count {
+            let k = Int(itemValues[i].key)
             if edgeRoles[k] == .type, typeRank[k] < best { best = typeRank[k]; bestKey = k; typeBytes = valueBytes(i) }
         }
         for k in edgeDefaults where keySeen[k] != itemSerial && edgeRoles[k] == .type && typeRank[k] < best {
@@ -1333,7 +1382,7 @@ private final class SAXReader {
                 if props[propSyms[i]] == nil, !v.isNull { props[propSyms[i]] = v }
             }
         }
-        for i in 0..<itemKeys.count { add(Int(itemKeys[i]), valueBytes(i), line: Int(itemValueLine[i])) }
+        for i in 0..<itemValues.count { add(Int(itemValues[i].key), valueBytes(i), line: Int(itemValues[i].line)) }
         for k in edgeDefaults where keySeen[k] != itemSerial { add(k, keyList[k].defaultValue![...], line: keyList[k].line) }
         if hasFirst { evidence.insert(first, at: 0) }
         if typeBytes == nil, let a = itemAttrLabel { typeBytes = a[...] }
@@ -1349,16 +1398,16 @@ private final class SAXReader {
         }
     }
 
-    func addEdge(_ s: NodeID, _ t: NodeID, _ type: Symbol, _ props: PropertyMap, _ ev: [Evidence], directed: Bool, line: Int32) {
+    mutating func addEdge(_ s: NodeID, _ t: NodeID, _ type: Symbol, _ props: PropertyMap, _ ev: [Evidence], directed: Bool, line: Int32) {
         let e = graph.addEdge(from: s, to: t, type: type, properties: props, evidence: ev)
         while edgeLines.count < e.index { edgeLines.append(0) }
         edgeLines.append(line)
-        typeDirections[type.raw, default: 0] |= directed ? 1 : 2
+        typeBits[Int(type.raw)] |= directed ? 1 : 2
         if !directed { undirectedEdges[type.raw, default: []].append(e.raw) }
     }
 
     /// After the last element: forward references, mixed directions, the schema.
-    func finish() throws {
+    mutating func finish() throws {
         for p in pending {
             guard let s = nodeTable.find(p.source) else { throw GraphMLImportError(file: file, line: Int(p.line), message: "edge source '\(p.source)' is not a node of the graph") }
             guard let t = nodeTable.find(p.target) else { throw GraphMLImportError(file: file, line: Int(p.line), message: "edge target '\(p.target)' is not a node of the graph") }
@@ -1368,7 +1417,7 @@ private final class SAXReader {
         // A type with directed and undirected edges: the undirected ones become TYPE_UNDIRECTED.
         var declared: [(String, Bool)] = []
         for t in typeOrder {
-            let bits = typeDirections[t.raw] ?? 0
+            let bits = typeBits[Int(t.raw)]
             if bits == 0 { continue }
             let name = graph.strings[t]
             if bits == 3 {
