@@ -47,7 +47,8 @@ public enum DotWriter {
 
     /// `digraph`, or `graph` with `--` edges when every relation is of an undirected type; in a
     /// `digraph`, edges of undirected types get `dir=none`.
-    public static func write(_ graph: Graph, _ sub: Subgraph, rankdir: String = "LR") -> String {
+    public static func write(_ graph: Graph, _ sub: Subgraph, rankdir: String = "LR", progress: ProgressReporter? = nil) -> String {
+        defer { progress?.finish() }
         let undirected = sub.edges.map { graph.schema.relation(graph.typeName(of: $0))?.undirected == true }
         let plainGraph = !undirected.isEmpty && !undirected.contains(false)
         var out = plainGraph ? "graph kg {\n" : "digraph kg {\n"
@@ -64,6 +65,7 @@ public enum DotWriter {
             out += "];\n"
         }
         for (i, e) in sub.edges.enumerated() {
+            if i & 4095 == 0 { progress?.update(i, total: sub.edges.count) }
             out += "  \(quoted(ids.id(of: graph.source(of: e)))) \(plainGraph ? "--" : "->") \(quoted(ids.id(of: graph.target(of: e))))"
             out += " [label=\(quoted(graph.typeName(of: e)))"
             if undirected[i] && !plainGraph { out += ", dir=none" }

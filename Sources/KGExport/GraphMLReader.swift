@@ -1164,6 +1164,12 @@ private struct SAXReader {
     /// A .kg identifier for a GraphML node id: ids kg wrote are unescaped; others keep their
     /// `[A-Za-z0-9_.-]` characters, the rest become `-`; clashes get `-2`, `-3`, ….
     mutating func kgKey(for id: String) -> String {
+        // Fast path: an id that is already a usable key.
+        let u = id.utf8
+        if let f = u.first, f != 0x2E, f != 0x2D, u.last != 0x2E,
+           u.allSatisfy({ Self.isIdentChar($0) || $0 == 0x2E || $0 == 0x2D }), !usedKeys.contains(id) {
+            return id
+        }
         var base = id
         if id.contains(":"), let u = GraphMLIDs.unescape(id) { base = u }
         var bytes: [UInt8] = []
@@ -1214,6 +1220,30 @@ private struct SAXReader {
 
     /// Aliases from a value: a list, JSON list text, `[a,b]` or `a|b` text; empty ones dropped.
     static func aliases(_ v: Value) -> [String] {
+        if case .string(let s) = v {
+            // The common cases without String slicing: empty, one alias, `a|b|c`.
+            var str = s
+            let simple: [String]? = str.withUTF8 { b -> [String]? in
+                if b.isEmpty { return [] }
+                if b.contains(0x5B) { return nil }
+                var out: [String] = []
+                var start = 0
+                for i in 0...b.count {
+                    if i == b.count || b[i] == 0x7C {
+                        var a = start, e = i
+                        while a < e, b[a] <= 0x20 { a += 1 }
+                        while e > a, b[e - 1] <= 0x20 { e -= 1 }
+                        if e > a {
+                            let t = String(decoding: UnsafeBufferPointer(rebasing: b[a..<e]), as: UTF8.self)
+                            if !out.contains(t) { out.append(t) }
+                        }
+                        start = i + 1
+                    }
+                }
+                return out
+            }
+            if let simple { return simple }
+        }
         var out: [String] = []
         switch v {
         case .list(let l): out = l.map { text(of: $0) }

@@ -17,6 +17,8 @@ public struct GraphMLOptions {
     /// for subgraphs of at most `layeredLayoutLimit` nodes, and a grid beyond that.
     public var layout: ((LayoutGraph) -> LayoutResult)?
     public var layeredLayoutLimit = 2000
+    /// Shows the nodes and edges written (a bar on a terminal after a second, nothing otherwise).
+    public var progress: ProgressReporter?
 
     public init(flavor: Flavor = .plain, indent: Bool = true, layout: ((LayoutGraph) -> LayoutResult)? = nil) {
         self.flavor = flavor
@@ -272,7 +274,10 @@ public enum GraphMLWriter {
             var nodeIDBytes = [[UInt8]](repeating: [], count: graph.nodeCapacity)
             var typeBytes = [[UInt8]?](repeating: nil, count: graph.strings.count)
             var props: [(rank: Int, value: Value)] = []
+            let total = sub.nodes.count + sub.edges.count
+            defer { options.progress?.finish() }
             for (ni, n) in sub.nodes.enumerated() {
+                if ni & 4095 == 0 { options.progress?.update(ni, total: total) }
                 var idb: [UInt8] = []
                 XMLText.appendEscaped(ids.id(of: n), attribute: true, to: &idb)
                 nodeIDBytes[n.index] = idb
@@ -300,6 +305,7 @@ public enum GraphMLWriter {
                 try flushIfNeeded()
             }
             for (ei, e) in sub.edges.enumerated() {
+                if ei & 4095 == 0 { options.progress?.update(sub.nodes.count + ei, total: total) }
                 line(2); s("<edge id=\"e"); int(ei); s("\" source=\"")
                 bytes(nodeIDBytes[graph.source(of: e).index]); s("\" target=\"")
                 bytes(nodeIDBytes[graph.target(of: e).index])

@@ -14,7 +14,9 @@ import KGCore
 /// non-finite float is written as the string `"NaN"`, `"Infinity"` or `"-Infinity"`.
 /// Deterministic: nodes and edges in id order, properties in stored order, two-space indentation.
 public enum JSONGraphWriter {
-    public static func write(_ graph: Graph, _ sub: Subgraph) -> Data {
+    public static func write(_ graph: Graph, _ sub: Subgraph, progress: ProgressReporter? = nil) -> Data {
+        defer { progress?.finish() }
+        let total = sub.nodes.count + sub.edges.count
         var o: [UInt8] = []
         o.reserveCapacity(256 * (sub.nodes.count + sub.edges.count) + 1024)
         func s(_ t: String) { o.append(contentsOf: t.utf8) }
@@ -84,6 +86,7 @@ public enum JSONGraphWriter {
         s(sub.nodes.isEmpty ? "},\n" : "\n    },\n")
         s("    \"edges\": [")
         for (i, e) in sub.edges.enumerated() {
+            if i & 4095 == 0 { progress?.update(sub.nodes.count + i, total: total) }
             s(i == 0 ? "\n" : ",\n")
             s("      {\n        \"id\": \"e\(i)\",\n        \"source\": "); str(ids.id(of: graph.source(of: e)))
             s(",\n        \"target\": "); str(ids.id(of: graph.target(of: e)))

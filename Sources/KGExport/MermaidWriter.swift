@@ -40,7 +40,8 @@ public enum MermaidWriter {
         })
     }
 
-    public static func write(_ graph: Graph, _ sub: Subgraph, direction: String = "LR") -> String {
+    public static func write(_ graph: Graph, _ sub: Subgraph, direction: String = "LR", progress: ProgressReporter? = nil) -> String {
+        defer { progress?.finish() }
         var out = "flowchart \(direction)\n"
         var index: [NodeID: Int] = [:]
         var kinds: [String] = []
@@ -59,7 +60,8 @@ public enum MermaidWriter {
                 byKind[k, default: []].append(i)
             }
         }
-        for e in sub.edges {
+        for (i, e) in sub.edges.enumerated() {
+            if i & 4095 == 0 { progress?.update(i, total: sub.edges.count) }
             let s = index[graph.source(of: e)]!, t = index[graph.target(of: e)]!
             let arrow = graph.schema.relation(graph.typeName(of: e))?.undirected == true ? "---" : "-->"
             out += "  n\(s) \(arrow)|\"\(label(graph.typeName(of: e)))\"| n\(t)\n"
