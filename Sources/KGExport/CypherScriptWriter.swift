@@ -109,12 +109,16 @@ public enum CypherScriptWriter {
             out.append(("reading", .string(f.reading)))
             if let l = f.locator { out.append(("locator", .string(l.description))) }
             if let n = f.note { out.append(("note", .string(n))) }
+            if f.modality != .asserted { out.append(("modality", .string(f.modality.rawValue))) }
         }
         if ev.count > 1 {
             let more = ev.dropFirst()
             out.append(("more_readings", .list(more.map { .string($0.reading) })))
             out.append(("more_locators", .list(more.map { .string($0.locator?.description ?? "") })))
             out.append(("more_notes", .list(more.map { .string($0.note ?? "") })))
+            if more.contains(where: { $0.modality != .asserted }) {
+                out.append(("more_modalities", .list(more.map { .string($0.modality.rawValue) })))
+            }
         }
         for (k, v) in graph.storedProperties(of: e) { out.append((graph.strings[k], v)) }
         return out

@@ -127,7 +127,7 @@ private struct KeyInfo {
 /// What a node key's value is for.
 private enum NodeRole: Equatable { case label, name, kind, kgLabels, apocLabels, aliases, property, ignore }
 /// What an edge key's value is for.
-private enum EdgeRole: Equatable { case type, reading, locator, note, evidence, property, ignore }
+private enum EdgeRole: Equatable { case type, reading, locator, note, modality, evidence, property, ignore }
 
 private enum Frame: UInt8 {
     case graphml, key, keyDefault, graph, node, edge, data, inData, label, inLabel, skip, other
@@ -790,6 +790,7 @@ private struct SAXReader {
                     case "reading": er = .reading
                     case "locator": er = .locator
                     case "note": er = .note
+                    case "modality": er = .modality
                     case "evidence" where k.type == .json: er = .evidence
                     default: break
                     }
@@ -1396,17 +1397,25 @@ private struct SAXReader {
                     deviate("locator", "'\(Self.clip(t))' is not a locator (L<n>, L<n>-L<m>, S<n>, S<n>-S<m>); dropped", plural: "values", line: line)
                 }
             case .note: first.note = Self.text(of: v); hasFirst = true
+            case .modality:
+                let t = Self.text(of: v)
+                if let m = Modality(rawValue: t) { first.modality = m; hasFirst = true } else {
+                    deviate("modality", "'\(Self.clip(t))' is not a modality (asserted, hedged, negated, reported); read as asserted",
+                            plural: "values", line: line)
+                }
             case .type:
                 // A type key this edge did not take its type from: kept as a property unless it repeats it.
                 if let tb = typeBytes, tb.elementsEqual(bytes) { return }
                 if props[propSyms[i]] == nil, !v.isNull { props[propSyms[i]] = v }
             case .evidence:
                 for it in v.listValue ?? [] {
-                    guard case .list(let parts) = it, parts.count == 3, let r = parts[0].stringValue else {
+                    guard case .list(let parts) = it, parts.count == 3 || parts.count == 4, let r = parts[0].stringValue else {
                         deviate("evidence", "malformed evidence list; dropped", plural: "values", line: line)
                         continue
                     }
-                    evidence.append(Evidence(reading: r, locator: parts[1].stringValue.flatMap(Locator.init), note: parts[2].stringValue))
+                    var x = Evidence(reading: r, locator: parts[1].stringValue.flatMap(Locator.init), note: parts[2].stringValue)
+                    if parts.count == 4, let m = parts[3].stringValue.flatMap(Modality.init(rawValue:)) { x.modality = m }
+                    evidence.append(x)
                 }
             default:
                 if props[propSyms[i]] == nil, !v.isNull { props[propSyms[i]] = v }

@@ -172,7 +172,7 @@ public enum GraphMLWriter {
             var edgeKeys: [PropKey: Int] = [:]
             var anyExtraLabels = false
             var anyExtraEvidence = false
-            var anyEvidence = false, anyLocator = false, anyNote = false
+            var anyEvidence = false, anyLocator = false, anyNote = false, anyModality = false
             for n in sub.nodes {
                 if graph.nodeLabels[n.index].count > 1 { anyExtraLabels = true }
                 for (k, v) in graph.properties(of: n) { nodeKeys[PropKey(sym: k, tag: ValueTag(v)), default: 0] += 1 }
@@ -183,6 +183,7 @@ public enum GraphMLWriter {
                     anyEvidence = true
                     if f.locator != nil { anyLocator = true }
                     if f.note != nil { anyNote = true }
+                    if f.modality != .asserted { anyModality = true }
                     if ev.count > 1 { anyExtraEvidence = true }
                 }
                 for (k, v) in graph.storedProperties(of: e) { edgeKeys[PropKey(sym: k, tag: ValueTag(v)), default: 0] += 1 }
@@ -226,6 +227,10 @@ public enum GraphMLWriter {
             if anyNote {
                 decls.append(KeyDecl(id: "e.note", forWhat: "edge", attrName: "note", attrType: "string",
                                      desc: "note on the evidence"))
+            }
+            if anyModality {
+                decls.append(KeyDecl(id: "e.modality", forWhat: "edge", attrName: "modality", attrType: "string",
+                                     desc: "how the reading states it: hedged, negated or reported (absent: asserted)"))
             }
             if anyExtraEvidence {
                 decls.append(KeyDecl(id: "e.evidence.list", forWhat: "edge", attrName: "evidence", attrType: "string",
@@ -328,11 +333,14 @@ public enum GraphMLWriter {
                         s("</data>")
                     }
                     if let note = f.note { line(3); s("<data key=\"e.note\">"); text(note); s("</data>") }
+                    if f.modality != .asserted { line(3); s("<data key=\"e.modality\">"); str(f.modality.rawValue); s("</data>") }
                     if ev.count > 1 {
                         line(3); s("<data key=\"e.evidence.list\">")
                         value(.list(ev.dropFirst().map { x in
-                            .list([.string(x.reading), x.locator.map { .string($0.description) } ?? .null,
-                                   x.note.map { .string($0) } ?? .null])
+                            var item: [Value] = [.string(x.reading), x.locator.map { .string($0.description) } ?? .null,
+                                                 x.note.map { .string($0) } ?? .null]
+                            if x.modality != .asserted { item.append(.string(x.modality.rawValue)) }
+                            return .list(item)
                         }))
                         s("</data>")
                     }

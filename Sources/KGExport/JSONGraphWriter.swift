@@ -99,6 +99,7 @@ public enum JSONGraphWriter {
                 s("{\"reading\": "); str(x.reading)
                 if let l = x.locator { s(", \"locator\": "); str(l.description) }
                 if let nt = x.note { s(", \"note\": "); str(nt) }
+                if x.modality != .asserted { s(", \"modality\": "); str(x.modality.rawValue) }
                 s("}")
             }
             s("],\n          \"properties\": ")
