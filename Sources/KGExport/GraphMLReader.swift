@@ -518,10 +518,17 @@ private struct SAXReader {
 
     static func text(_ b: UnsafeBufferPointer<UInt8>) -> String { String(decoding: b, as: UTF8.self) }
 
+    /// The last namespace URI pointer found to be GraphML's (libxml2 interns URIs in its
+    /// dictionary, so the same namespace comes back as the same pointer).
+    var gmlURIPointer: UnsafePointer<UInt8>?
+
     mutating func isGraphML(_ uri: UnsafePointer<UInt8>?) -> Bool {
         guard let uri else { return gmlURI == nil }
+        if uri == gmlURIPointer { return true }
         guard let g = gmlURI else { return false }
-        return g.withUnsafeBufferPointer { b in strlen(UnsafeRawPointer(uri).assumingMemoryBound(to: CChar.self)) == b.count && memcmp(uri, b.baseAddress!, b.count) == 0 }
+        let same = g.withUnsafeBufferPointer { b in strlen(UnsafeRawPointer(uri).assumingMemoryBound(to: CChar.self)) == b.count && memcmp(uri, b.baseAddress!, b.count) == 0 }
+        if same { gmlURIPointer = uri }
+        return same
     }
 
     // MARK: SAX events
@@ -530,7 +537,7 @@ private struct SAXReader {
                _ attrs: UnsafeMutablePointer<UnsafePointer<UInt8>?>?) {
         if stack.count >= options.maxDepth { fail("elements nested deeper than \(options.maxDepth) levels"); return }
         let parent = stack.last
-        if let uri, xincludeNamespaces.contains(Self.string(uri)) {
+        if let uri, uri != gmlURIPointer, xincludeNamespaces.contains(Self.string(uri)) {
             fail("XInclude (<\(Self.string(local))>) is not supported: the included content would be missing; "
                  + "inline it into the file first")
             return
