@@ -12,11 +12,14 @@ let package = Package(
         .library(name: "KGLayout", targets: ["KGLayout"]),
         .library(name: "KGExport", targets: ["KGExport"]),
         .library(name: "KGReadings", targets: ["KGReadings"]),
+        .library(name: "KGServe", targets: ["KGServe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // HTTP server of `kg serve` (docs/SERVE.md): small, no further dependencies.
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         .systemLibrary(
@@ -30,8 +33,13 @@ let package = Package(
         .target(name: "KGLayout"),
         .target(name: "KGExport", dependencies: ["KGCore", "KGLayout", "CLibXML2"]),
         .target(name: "KGReadings", dependencies: ["KGCore", "KGFormat"]),
-        .executableTarget(name: "kg", dependencies: [
+        // `kg serve`: the knowledge base in the browser (docs/SERVE.md); page files in Resources/.
+        .target(name: "KGServe", dependencies: [
             "KGCore", "KGFormat", "KGQuery", "KGLayout", "KGExport", "KGReadings",
+            .product(name: "FlyingFox", package: "FlyingFox"),
+        ], resources: [.copy("Resources")]),
+        .executableTarget(name: "kg", dependencies: [
+            "KGCore", "KGFormat", "KGQuery", "KGLayout", "KGExport", "KGReadings", "KGServe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Layout benchmark against Graphviz on ../shared/bench/graphs (docs/LAYOUT.md).
@@ -49,6 +57,7 @@ let package = Package(
         .testTarget(name: "KGReadingsTests", dependencies: ["KGCore", "KGReadings", "KGFormat",
             .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "KGCLITests", dependencies: ["KGCore", "KGFormat", "KGQuery"]),
+        .testTarget(name: "KGServeTests", dependencies: ["KGCore", "KGFormat", "KGServe"]),
     ],
     swiftLanguageModes: [.v5]
 )
