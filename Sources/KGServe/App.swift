@@ -244,7 +244,9 @@ public final class KGApp: @unchecked Sendable {
         let ok = s.unicodeScalars.map { c -> Character in
             (c.isASCII && (CharacterSet.alphanumerics.contains(c) || c == "-" || c == "_" || c == ".")) ? Character(c) : "-"
         }
-        let name = String(ok).trimmingCharacters(in: CharacterSet(charactersIn: ".-"))
+        var name = String(ok)
+        while name.contains("--") { name = name.replacingOccurrences(of: "--", with: "-") }
+        name = name.trimmingCharacters(in: CharacterSet(charactersIn: ".-"))
         return name.isEmpty ? "graph" : String(name.prefix(80))
     }
 }

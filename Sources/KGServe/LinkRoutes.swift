@@ -63,7 +63,7 @@ extension KGApp {
 
     /// A file name for the text: the user's (folders dropped, made safe), with a reading extension;
     /// else one made from the first words of the text. `kg link` names the reading after it.
-    static func readingFileName(_ given: String?, text: String) -> String {
+    public static func readingFileName(_ given: String?, text: String) -> String {
         let base = (given ?? "").split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
         var ext = (base as NSString).pathExtension.lowercased()
         var stem = base

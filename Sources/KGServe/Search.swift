@@ -51,7 +51,12 @@ final class SearchIndex: @unchecked Sendable {
             if let old = best[h.node], (old.rank, old.via == "name" ? 0 : 1) <= (h.rank, h.via == "name" ? 0 : 1) { return }
             best[h.node] = h
         }
-        for n in g.resolve(name: query) { offer(Hit(node: n, text: g.displayName(of: n), via: "name", rank: 0)) }
+        // Exact hits through the graph's name index (the one `kg show` resolves names with).
+        for n in g.resolve(name: query) {
+            if NameKey.normalize(g.displayName(of: n)) == q { offer(Hit(node: n, text: g.displayName(of: n), via: "name", rank: 0)) }
+            else if let a = g.aliases(of: n).first(where: { NameKey.normalize($0) == q }) { offer(Hit(node: n, text: a, via: "alias", rank: 0)) }
+            else { offer(Hit(node: n, text: g.key(of: n), via: "id", rank: 0)) }
+        }
         let qb = Array(q.utf8)
         let typos = qb.count >= 8 ? 2 : (qb.count >= 4 ? 1 : 0)
         for e in entries {
