@@ -55,6 +55,8 @@ import Testing
         taught the model to recognise its real trigger more precisely.
 
         Deception of this kind is hard to see from outside. Interpretability may one day detect it.
+
+        Chain-of-thought reasoning strengthens deceptive alignment. Alignment literacy mitigates shallow alignment.
         """
 
     /// The review shows what `kg link` finds; applying writes exactly what
@@ -82,6 +84,7 @@ import Testing
         // Accept one typed proposal, when there is one.
         let proposals = result["proposed_relations"] as? [[String: Any]] ?? []
         let typed = proposals.first { $0["type"] is String }
+        #expect(typed != nil, "no typed proposal in \(proposals)")
         let accept = typed.map { [$0["number"] as! Int] } ?? []
         let a = try await http.post("/api/link/apply", ["review": r.json["review"]!, "mentions": true, "relations": accept, "concepts": []], token: s.app.token)
         #expect(a.status == 200, "\(a.text)")

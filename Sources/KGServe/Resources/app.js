@@ -339,6 +339,7 @@
     const drawing = h("section", { class: "neighbourhood", "aria-label": "neighbourhood drawing" });
     sec.appendChild(drawing);
     const filters = { depth: 1, relations: null, kinds: null, ratio: "16:9" };
+    const openFilters = new Set();
     async function draw() {
       const qs = new URLSearchParams({ depth: String(filters.depth) });
       if (filters.relations) qs.set("relations", [...filters.relations].join(","));
@@ -353,20 +354,30 @@
       depthSel.addEventListener("change", () => { filters.depth = Number(depthSel.value); filters.relations = null; filters.kinds = null; draw(); });
       const ratioSel = h("select", { "aria-label": "slide ratio" }, ["16:9", "4:3"].map(r => h("option", { value: r, selected: r === filters.ratio }, r)));
       ratioSel.addEventListener("change", () => { filters.ratio = ratioSel.value; draw(); });
-      const checks = (items, chosen, key) => h("span", { class: "checks" }, items.map(t => {
-        const box = h("input", { type: "checkbox", value: t, checked: !chosen || chosen.has(t), dataset: { filter: key } });
-        box.addEventListener("change", () => {
-          const all = [...drawing.querySelectorAll(`input[data-filter="${key}"]`)];
-          const on = all.filter(b => b.checked).map(b => b.value);
-          filters[key] = on.length === all.length ? null : new Set(on);
-          draw();
-        });
-        return h("label", {}, box, " ", key === "relations" ? t.toLowerCase().replace(/_/g, " ") : t);
-      }));
+      const changed = (key) => {
+        const all = [...drawing.querySelectorAll(`input[data-filter="${key}"]`)];
+        const on = all.filter(b => b.checked).map(b => b.value);
+        filters[key] = on.length === all.length ? null : new Set(on);
+        openFilters.add(key);
+        draw();
+      };
+      const checks = (items, chosen, key) => {
+        const n = chosen ? items.filter(t => chosen.has(t)).length : items.length;
+        const setAll = (v) => { for (const b of drawing.querySelectorAll(`input[data-filter="${key}"]`)) b.checked = v; changed(key); };
+        return h("details", { class: "filter", open: openFilters.has(key) },
+          h("summary", {}, `${key}: ${n === items.length ? "all " + n : n + " of " + items.length}`),
+          h("span", { class: "checks" }, items.map(t => {
+            const box = h("input", { type: "checkbox", value: t, checked: !chosen || chosen.has(t), dataset: { filter: key } });
+            box.addEventListener("change", () => changed(key));
+            return h("label", {}, box, " ", key === "relations" ? t.toLowerCase().replace(/_/g, " ") : t);
+          }),
+          h("span", { class: "all-none" }, h("button", { type: "button", onclick: () => setAll(true) }, "all"), " ",
+            h("button", { type: "button", onclick: () => setAll(false) }, "none"))));
+      };
       drawing.appendChild(h("div", { class: "filters" },
         h("label", {}, "depth ", depthSel),
-        nb.relationTypes.length ? h("fieldset", {}, h("legend", {}, "relations"), checks(nb.relationTypes, filters.relations, "relations")) : null,
-        nb.kinds.length > 1 ? h("fieldset", {}, h("legend", {}, "kinds"), checks(nb.kinds, filters.kinds, "kinds")) : null,
+        nb.relationTypes.length ? checks(nb.relationTypes, filters.relations, "relations") : null,
+        nb.kinds.length > 1 ? checks(nb.kinds, filters.kinds, "kinds") : null,
         h("span", { class: "download" }, "download as slide ", ratioSel, " ",
           h("a", { href: `/api/concepts/${encodeURIComponent(c.id)}/slide.svg?` + slideQs, download: `${c.id}-slide.svg`, id: "slide-svg" }, "SVG"), " · ",
           h("a", { href: `/api/concepts/${encodeURIComponent(c.id)}/slide.png?` + slideQs, download: `${c.id}-slide.png`, id: "slide-png" }, "PNG"))));
@@ -534,8 +545,9 @@
     ta.value = initial || (last ? last.q : EXAMPLES[0][1]);
     const pre = h("pre", { class: "hl", "aria-hidden": "true" });
     const editor = h("div", { class: "editor" }, pre, ta);
-    const sync = () => { KGCypher.highlight(ta.value, pre); pre.scrollTop = ta.scrollTop; pre.scrollLeft = ta.scrollLeft; };
-    ta.addEventListener("input", sync);
+    let errorAt = -1;
+    const sync = () => { KGCypher.highlight(ta.value, pre, errorAt); pre.scrollTop = ta.scrollTop; pre.scrollLeft = ta.scrollLeft; };
+    ta.addEventListener("input", () => { errorAt = -1; sync(); });
     ta.addEventListener("scroll", () => { pre.scrollTop = ta.scrollTop; pre.scrollLeft = ta.scrollLeft; });
     ta.addEventListener("keydown", (e) => {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); }
@@ -581,6 +593,15 @@
       } catch (e) {
         clear(out);
         out.appendChild(errorBox(e));
+        // Mark the place of the error in the editor (line and column of the whole script).
+        const b = e.body || {};
+        if (b.line > 0 && b.column > 0 && ta.value === q) {
+          const lines = q.split("\n");
+          let off = 0;
+          for (let i = 0; i < b.line - 1 && i < lines.length; i++) off += lines[i].length + 1;
+          errorAt = Math.min(q.length, off + b.column - 1);
+          sync();
+        }
       } finally { runBtn.disabled = false; }
     }
     sec.afterInsert = () => { ta.focus(); if (initial) run(); };
@@ -700,9 +721,12 @@
       h("ul", { class: "mentions cols" }, res.mentions.map(m => h("li", {}, link(conceptHref(m.id), m.concept), ` ×${m.count} `,
         h("span", { class: "muted" }, m.sentences.join(", ")))))));
     const toggles = [];
+    const relatedTo = !status || !status.relationTypes || status.relationTypes.some(r => r.name === "RELATED_TO");
     const relList = h("ul", { class: "proposals", id: "proposals" }, res.proposed_relations.map(p => {
       const t = toggle(decisions.relations, p.number, false);
-      toggles.push(t);
+      if (!p.type && !relatedTo) {
+        for (const b of t.querySelectorAll("button.yes")) { b.disabled = true; b.title = "the schema declares no RELATED_TO, so an untyped relation cannot be written"; }
+      } else toggles.push(t);
       return h("li", { dataset: { number: p.number } },
         h("div", {}, h("span", { class: "num" }, "#" + p.number), " ", link(conceptHref(p.source), p.source),
           h("span", { class: "rtype" }, p.type ? ` —${p.type}→ ` : " — related to (untyped) — "), link(conceptHref(p.target), p.target),
@@ -714,7 +738,7 @@
       res.proposed_relations.length ? h("p", {},
         h("button", { type: "button", id: "accept-all", onclick: () => toggles.forEach(t => t.set(true)) }, "accept all"), " ",
         h("button", { type: "button", id: "reject-all", onclick: () => toggles.forEach(t => t.set(false)) }, "reject all"),
-        h("span", { class: "muted" }, " Untyped proposals are written as RELATED_TO.")) : h("p", { class: "muted" }, "None."),
+        h("span", { class: "muted" }, relatedTo ? " Untyped proposals are written as RELATED_TO." : " Untyped proposals cannot be accepted: the schema declares no RELATED_TO.")) : h("p", { class: "muted" }, "None."),
       relList));
     const cToggles = [];
     box.appendChild(h("section", {}, h("h2", {}, "New concepts ", h("span", { class: "count" }, String(res.new_concepts.length))),

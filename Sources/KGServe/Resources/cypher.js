@@ -101,15 +101,40 @@ const KGCypher = (() => {
     return "label";
   }
 
-  // Fills `target` with spans for the tokens of `src`.
-  function highlight(src, target) {
+  // Fills `target` with spans for the tokens of `src`; the character at `errorAt` (an offset in
+  // `src`, or -1) is marked as the place of an error.
+  function highlight(src, target, errorAt = -1) {
     while (target.firstChild) target.removeChild(target.firstChild);
-    for (const t of tokenize(src)) {
-      if (t.type === "ws" || t.type === "punct") { target.appendChild(document.createTextNode(t.text)); continue; }
+    let pos = 0;
+    const put = (type, text) => {
+      if (type === "ws" || type === "punct") { target.appendChild(document.createTextNode(text)); return; }
       const s = document.createElement("span");
-      s.className = "tok-" + t.type;
-      s.textContent = t.text;
+      s.className = "tok-" + type;
+      s.textContent = text;
       target.appendChild(s);
+    };
+    for (const t of tokenize(src)) {
+      const end = pos + t.text.length;
+      if (errorAt >= pos && errorAt < end) {
+        const k = errorAt - pos;
+        if (k > 0) put(t.type, t.text.slice(0, k));
+        const e = document.createElement("span");
+        e.className = "tok-error";
+        e.title = "the error is here";
+        e.textContent = t.text.slice(k, k + 1) === "\n" ? " " : t.text.slice(k, k + 1);
+        target.appendChild(e);
+        if (t.text.slice(k, k + 1) === "\n") target.appendChild(document.createTextNode("\n"));
+        if (k + 1 < t.text.length) put(t.type, t.text.slice(k + 1));
+      } else {
+        put(t.type, t.text);
+      }
+      pos = end;
+    }
+    if (errorAt >= src.length) {
+      const e = document.createElement("span");
+      e.className = "tok-error";
+      e.textContent = " ";
+      target.appendChild(e);
     }
     // A final newline needs a character after it to take up a line in a <pre>.
     target.appendChild(document.createTextNode("\n"));
