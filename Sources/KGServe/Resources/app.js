@@ -727,12 +727,20 @@
       if (!p.type && !relatedTo) {
         for (const b of t.querySelectorAll("button.yes")) { b.disabled = true; b.title = "the schema declares no RELATED_TO, so an untyped relation cannot be written"; }
       } else toggles.push(t);
+      // Newer kg link gives each sentence with its modality and the words that set it.
+      const quotes = Array.isArray(p.evidence) && p.evidence.length
+        ? p.evidence.map(ev => h("blockquote", {}, h("span", { class: "tag" }, "S" + ev.sentence), " ", ev.text || sentence.get(ev.sentence) || "",
+            ev.modality ? [" ", modalityChip(ev.modality)] : null,
+            ev.markers && ev.markers.length ? h("span", { class: "muted" }, " (" + ev.markers.join(", ") + ")") : null))
+        : p.sentences.map(n => h("blockquote", {}, h("span", { class: "tag" }, "S" + n), " ", sentence.get(n) || ""));
       return h("li", { dataset: { number: p.number } },
         h("div", {}, h("span", { class: "num" }, "#" + p.number), " ", link(conceptHref(p.source), p.source),
           h("span", { class: "rtype" }, p.type ? ` —${p.type}→ ` : " — related to (untyped) — "), link(conceptHref(p.target), p.target),
           p.modality ? [" ", modalityChip(p.modality)] : null,
-          p.cue ? h("span", { class: "muted" }, ` cue “${p.cue}”`) : null, " ", t),
-        p.sentences.map(n => h("blockquote", {}, h("span", { class: "tag" }, "S" + n), " ", sentence.get(n) || "")));
+          p.cue ? h("span", { class: "muted" }, ` cue “${p.cue}”`) : null,
+          p.known ? h("span", { class: "muted" }, " (already in the graph; this reading is further evidence)") : null, " ", t),
+        p.why ? h("p", { class: "muted small why" }, p.why) : null,
+        quotes);
     }));
     box.appendChild(h("section", {}, h("h2", {}, "Proposed relations ", h("span", { class: "count" }, String(res.proposed_relations.length))),
       res.proposed_relations.length ? h("p", {},
