@@ -25,7 +25,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Port to listen on (0: any free port).", valueName: "n"))
     var port: Int = 8484
 
-    @Option(help: ArgumentHelp("Address to listen on: 127.0.0.1 (default), ::1, or e.g. 0.0.0.0 to let other machines in.", valueName: "address"))
+    @Option(help: ArgumentHelp("Address to listen on: 127.0.0.1, ::1, or e.g. 0.0.0.0 to let other machines in.", valueName: "address"))
     var host: String = "127.0.0.1"
 
     @Flag(help: "Open the page in the default browser (xdg-open).")
