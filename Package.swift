@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "kg", targets: ["kg"]),
+        // The server of `kg serve`, a program of its own so that building kg stays quick (docs/SERVE.md).
+        .executable(name: "kg-serve", targets: ["kg-serve"]),
         .library(name: "KGCore", targets: ["KGCore"]),
         .library(name: "KGFormat", targets: ["KGFormat"]),
         .library(name: "KGQuery", targets: ["KGQuery"]),
@@ -38,8 +40,15 @@ let package = Package(
             "KGCore", "KGFormat", "KGQuery", "KGLayout", "KGExport", "KGReadings",
             .product(name: "FlyingFox", package: "FlyingFox"),
         ], resources: [.copy("Resources")]),
+        // The options of `kg serve`, shared by the kg command and the kg-serve program.
+        .target(name: "KGServeOptions", dependencies: [
+            "KGQuery", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "kg-serve", dependencies: [
+            "KGServe", "KGServeOptions", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Sources/kg-serve"),
         .executableTarget(name: "kg", dependencies: [
-            "KGCore", "KGFormat", "KGQuery", "KGLayout", "KGExport", "KGReadings", "KGServe",
+            "KGCore", "KGFormat", "KGQuery", "KGLayout", "KGExport", "KGReadings", "KGServeOptions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Layout benchmark against Graphviz on ../shared/bench/graphs (docs/LAYOUT.md).
