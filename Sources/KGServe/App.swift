@@ -13,6 +13,8 @@ public final class KGApp: @unchecked Sendable {
     let readings = ReadingStore()
     let resources: Resources
     let runningQueries = Locked(0)
+    /// Drawings already laid out for the current graph (layout is the slow part of a page).
+    let drawings = DrawingCache()
     let reviews = Locked<[String: Review]>([:])
     /// Private folder for texts under review (removed by `close`).
     let workDirectory: String
@@ -200,27 +202,38 @@ public final class KGApp: @unchecked Sendable {
         let snap = state.snapshot
         let g = try snap.usable()
         let sel = try selection(ref, q, g)
-        return try await Worker.run {
-            // What the filters can choose from: the unfiltered neighbourhood at this depth.
-            let all = Subgraph.neighbourhood(g, of: sel.focus!, depth: sel.depth)
-            var types: [String] = [], kinds: [String] = []
-            for e in all.edges { let t = g.typeName(of: e); if !types.contains(t) { types.append(t) } }
-            for n in all.nodes { if let k = g.kind(of: n), !kinds.contains(k) { kinds.append(k) } }
-            let order = Array(g.schema.relations.keys), korder = Array(g.schema.kinds.keys)
-            types.sort { (order.firstIndex(of: $0) ?? Int.max, $0) < (order.firstIndex(of: $1) ?? Int.max, $1) }
-            kinds.sort { (korder.firstIndex(of: $0) ?? Int.max, $0) < (korder.firstIndex(of: $1) ?? Int.max, $1) }
-            let sub = try Drawing.neighbourhood(g, sel)
-            if sub.nodes.count > 400 {
-                throw APIError(.unprocessable, "the neighbourhood has \(sub.nodes.count) nodes, too many to draw; lower the depth or filter it")
-            }
-            let (svg, warnings) = try Drawing.svg(g, sub, focus: sel.focus)
-            return .json(.object([
-                ("focus", ConceptJSON.nodeRef(g, sel.focus!)), ("depth", .int(sel.depth)),
-                ("nodes", .int(sub.nodes.count)), ("edges", .int(sub.edges.count)),
-                ("relationTypes", .array(types.map(JSON.string))), ("kinds", .array(kinds.map(JSON.string))),
-                ("svg", .string(svg)), ("warnings", .array(warnings.map(JSON.string))),
-            ]))
+        let key = "n|\(snap.generation)|\(g.key(of: sel.focus!))|\(sel.depth)|\(sel.relations?.sorted() ?? [])|\(sel.kinds?.sorted() ?? [])"
+        if let hit = drawings.get(key) { return hit }
+        return try await Worker.run { [drawings] in
+            let reply = try Self.neighbourhoodReply(g, sel)
+            drawings.put(key, reply)
+            return reply
         }
+    }
+
+    /// Nodes a neighbourhood drawing may have: the layout of more takes too long for a page.
+    static let maxDrawnNeighbourhood = 250
+
+    static func neighbourhoodReply(_ g: Graph, _ sel: Drawing.Selection) throws -> Reply {
+        // What the filters can choose from: the unfiltered neighbourhood at this depth.
+        let all = Subgraph.neighbourhood(g, of: sel.focus!, depth: sel.depth)
+        var types: [String] = [], kinds: [String] = []
+        for e in all.edges { let t = g.typeName(of: e); if !types.contains(t) { types.append(t) } }
+        for n in all.nodes { if let k = g.kind(of: n), !kinds.contains(k) { kinds.append(k) } }
+        let order = Array(g.schema.relations.keys), korder = Array(g.schema.kinds.keys)
+        types.sort { (order.firstIndex(of: $0) ?? Int.max, $0) < (order.firstIndex(of: $1) ?? Int.max, $1) }
+        kinds.sort { (korder.firstIndex(of: $0) ?? Int.max, $0) < (korder.firstIndex(of: $1) ?? Int.max, $1) }
+        let sub = try Drawing.neighbourhood(g, sel)
+        if sub.nodes.count > Self.maxDrawnNeighbourhood {
+            throw APIError(.unprocessable, "the neighbourhood has \(sub.nodes.count) nodes, too many to draw; lower the depth or filter it")
+        }
+        let (svg, warnings) = try Drawing.svg(g, sub, focus: sel.focus)
+        return .json(.object([
+            ("focus", ConceptJSON.nodeRef(g, sel.focus!)), ("depth", .int(sel.depth)),
+            ("nodes", .int(sub.nodes.count)), ("edges", .int(sub.edges.count)),
+            ("relationTypes", .array(types.map(JSON.string))), ("kinds", .array(kinds.map(JSON.string))),
+            ("svg", .string(svg)), ("warnings", .array(warnings.map(JSON.string))),
+        ]))
     }
 
     /// The slide download: the same drawing `kg export svg --focus ID --depth N [--relations …]
@@ -232,11 +245,15 @@ public final class KGApp: @unchecked Sendable {
         guard let ratio = SlideFormat(rawValue: q["ratio"] ?? "16:9") else { throw APIError(.badRequest, "ratio must be 16:9 or 4:3") }
         guard let themeName = SVGTheme.Name(rawValue: q["theme"] ?? "light") else { throw APIError(.badRequest, "theme must be light, dark or print") }
         let file = Self.fileName(g.key(of: sel.focus!)) + "-slide"
-        return try await Worker.run {
+        let key = "s|\(snap.generation)|\(g.key(of: sel.focus!))|\(sel.depth)|\(sel.relations?.sorted() ?? [])|\(sel.kinds?.sorted() ?? [])|\(ratio.rawValue)|\(themeName.rawValue)|\(png)"
+        if let hit = drawings.get(key) { return hit }
+        return try await Worker.run { [drawings] in
             let out = try SlideExport.render(g, selection: sel, ratio: ratio, theme: SVGTheme.named(themeName), png: png)
             var headers = [("Content-Disposition", "attachment; filename=\"\(file).\(png ? "png" : "svg")\"")]
             if !out.warnings.isEmpty { headers.append(("X-KG-Warnings", out.warnings.joined(separator: " | ").replacingOccurrences(of: "\n", with: " "))) }
-            return Reply(status: 200, contentType: png ? "image/png" : "image/svg+xml", body: out.data, headers: headers)
+            let reply = Reply(status: 200, contentType: png ? "image/png" : "image/svg+xml", body: out.data, headers: headers)
+            drawings.put(key, reply)
+            return reply
         }
     }
 
@@ -248,5 +265,32 @@ public final class KGApp: @unchecked Sendable {
         while name.contains("--") { name = name.replacingOccurrences(of: "--", with: "-") }
         name = name.trimmingCharacters(in: CharacterSet(charactersIn: ".-"))
         return name.isEmpty ? "graph" : String(name.prefix(80))
+    }
+}
+
+/// The last drawings laid out, by graph generation and selection; a reload makes them unreachable
+/// (their keys carry the generation) and they age out.
+final class DrawingCache: @unchecked Sendable {
+    private let entries = Locked<[String: (reply: Reply, used: UInt64)]>([:])
+    private let clock = Locked<UInt64>(0)
+    let capacity: Int
+    init(capacity: Int = 64) { self.capacity = capacity }
+
+    func get(_ key: String) -> Reply? {
+        let t = clock.with { c -> UInt64 in c += 1; return c }
+        return entries.with { e -> Reply? in
+            guard var hit = e[key] else { return nil }
+            hit.used = t
+            e[key] = hit
+            return hit.reply
+        }
+    }
+
+    func put(_ key: String, _ reply: Reply) {
+        let t = clock.with { c -> UInt64 in c += 1; return c }
+        entries.with { e in
+            e[key] = (reply, t)
+            if e.count > capacity, let oldest = e.min(by: { $0.value.used < $1.value.used })?.key { e[oldest] = nil }
+        }
     }
 }

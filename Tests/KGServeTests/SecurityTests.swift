@@ -188,5 +188,26 @@ import Testing
         let noGraph = try await Fixture.runKG(["serve", "--graph", "/nonexistent/graph", "--port", "0"])!
         #expect(noGraph.status == 1)
         #expect(noGraph.err.contains("graph folder '/nonexistent/graph' not found"))
+        // A kg without the server program next to it says how to build it.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kgserve-alone-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: Fixture.kg!, to: dir.appendingPathComponent("kg"))
+        let alone = try await offload { () -> (Int32, String) in
+            let p = Process()
+            p.executableURL = dir.appendingPathComponent("kg")
+            p.arguments = ["serve", "--port", "0"]
+            p.environment = ["PATH": "/usr/bin:/bin", "NO_COLOR": "1"]
+            let e = Pipe()
+            p.standardError = e
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            let err = e.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: err, as: UTF8.self))
+        }
+        #expect(alone.0 == 1)
+        #expect(alone.1.contains("kg serve runs the server program kg-serve, which is not built"))
+        #expect(alone.1.contains("swift build --product kg-serve"))
     }
 }
