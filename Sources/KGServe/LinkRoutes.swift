@@ -56,9 +56,18 @@ extension KGApp {
     static let linkTimeout = 120.0
     static let reviewLifetime = 6 * 3600.0
 
-    var kgExecutable: String {
+    /// The `kg` program that reviews and applies readings: the configured one, else `kg` next to this
+    /// program (kg-serve is built beside it), else on the PATH.
+    func kgExecutable() throws -> String {
         if let k = config.kgExecutable { return k }
-        return ReadingStore.realPath("/proc/self/exe") ?? CommandLine.arguments[0]
+        var looked: [String] = []
+        if let exe = ReadingStore.realPath("/proc/self/exe") {
+            if (exe as NSString).lastPathComponent == "kg" { return exe }
+            looked.append(((exe as NSString).deletingLastPathComponent as NSString).appendingPathComponent("kg"))
+        }
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") { looked.append(String(dir) + "/kg") }
+        if let k = looked.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) { return k }
+        throw APIError(.unavailable, "reviewing a reading runs kg link, but no kg program was found (looked at \(looked.first ?? "the PATH")); start the server with kg serve")
     }
 
     /// A file name for the text: the user's (folders dropped, made safe), with a reading extension;
@@ -93,7 +102,7 @@ extension KGApp {
     /// Runs `kg link` (this very program) on the review's file: the page reviews and applies
     /// exactly what the command line would.
     func runLink(_ review: Review, extra: [String]) throws -> [String: Any] {
-        let r = try Subprocess.run(kgExecutable, linkArguments(review) + extra, timeout: Self.linkTimeout)
+        let r = try Subprocess.run(try kgExecutable(), linkArguments(review) + extra, timeout: Self.linkTimeout)
         if r.timedOut { throw APIError(.unprocessable, "kg link ran longer than \(Int(Self.linkTimeout)) s and was stopped") }
         let err = scrub(String(decoding: r.err, as: UTF8.self), review).trimmingCharacters(in: .whitespacesAndNewlines)
         guard r.status == 0 else {

@@ -16,6 +16,10 @@ struct KGServeCommand: ParsableCommand {
 
     @OptionGroup var options: ServeOptions
 
+    @Option(name: .customLong("kg"), help: ArgumentHelp("The kg program that reviews and applies new readings (default: kg next to kg-serve, else on the PATH).",
+                                                         valueName: "path"))
+    var kgProgram: String?
+
     func run() throws {
         var config = ServeConfig(graphDirectory: options.graphDirectory)
         config.readings = options.readings
@@ -25,6 +29,7 @@ struct KGServeCommand: ParsableCommand {
         config.queryTimeout = options.timeout
         config.maxRows = options.maxRows
         config.maxBodyBytes = options.maxUpload
+        config.kgExecutable = kgProgram
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: config.graphDirectory, isDirectory: &isDir), isDir.boolValue else {
             fail("error: graph folder '\(config.graphDirectory)' not found (pass --graph DIR or set KG_GRAPH)")

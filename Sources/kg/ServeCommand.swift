@@ -18,14 +18,17 @@ struct ServeCommand: ParsableCommand {
 
     @OptionGroup var options: ServeOptions
 
+    static func ownPath() -> String {
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+        return n > 0 ? String(cString: Array(buf[0..<n]) + [0]) : CommandLine.arguments[0]
+    }
+
     /// Where `kg-serve` is: `KG_SERVE`, else next to this executable, else on the PATH.
     static func serverProgram() -> (path: String?, looked: [String]) {
         var looked: [String] = []
         if let e = ProcessInfo.processInfo.environment["KG_SERVE"], !e.isEmpty { looked.append(e) }
-        var buf = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
-        let exe = n > 0 ? String(cString: Array(buf[0..<n]) + [0]) : CommandLine.arguments[0]
-        looked.append(((exe as NSString).deletingLastPathComponent as NSString).appendingPathComponent("kg-serve"))
+        looked.append(((ownPath() as NSString).deletingLastPathComponent as NSString).appendingPathComponent("kg-serve"))
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") { looked.append(String(dir) + "/kg-serve") }
         return (looked.first { FileManager.default.isExecutableFile(atPath: $0) }, looked)
     }
@@ -40,7 +43,8 @@ struct ServeCommand: ParsableCommand {
                 """)
             throw ExitCode(1)
         }
-        let args = ["kg-serve"] + options.arguments
+        // The server runs this kg for `kg link` (reviewing and applying readings).
+        let args = ["kg-serve"] + options.arguments + ["--kg", Self.ownPath()]
         var cargs = args.map { strdup($0) }
         cargs.append(nil)
         fflush(stdout)

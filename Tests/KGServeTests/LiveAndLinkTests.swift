@@ -144,6 +144,45 @@ import Testing
         #expect(kb.files() == before)
     }
 
+    /// The whole chain as a user starts it: `kg serve` → kg-serve → `kg link` for a review.
+    @Test func kgServeCommandServesAndReviews() async throws {
+        let kb = try Fixture.KB(); defer { kb.remove() }
+        guard let kg = Fixture.kg else { print("SKIPPED: needs the kg binary"); return }
+        let p = Process()
+        p.executableURL = kg
+        p.arguments = ["serve", "--graph", kb.graph.path, "--port", "0"]
+        p.environment = ["PATH": "/usr/bin:/bin", "NO_COLOR": "1"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { if p.isRunning { p.interrupt(); p.waitUntilExit() } }
+        let line = try await offload { () -> String in
+            var data = Data()
+            while !data.contains(0x0A) {
+                let d = out.fileHandleForReading.availableData
+                if d.isEmpty { break }
+                data.append(d)
+            }
+            return String(decoding: data, as: UTF8.self)
+        }
+        #expect(line.hasPrefix("kg serve: http://127.0.0.1:"), "\(line)")
+        guard let m = line.firstMatch(of: try Regex(#"127\.0\.0\.1:(\d+)/"#)), let port = m.output[1].substring.flatMap({ UInt16($0) }) else {
+            Issue.record("no URL in \(line)"); return
+        }
+        let http = HTTP(port: port)
+        let page = try await http.get("/")
+        let token = page.text.firstMatch(of: try Regex(#"kg-token" content="([0-9a-f]+)""#))?.output[1].substring.map(String.init)
+        #expect(token != nil)
+        let r = try await http.post("/api/link/review", ["text": Self.text, "fileName": "notes.md"], token: token)
+        #expect(r.status == 200, "\(r.text)")
+        #expect((((r.json["result"] as? [String: Any])?["mentions"]) as? [Any])?.isEmpty == false)
+        // Ctrl-C stops it with status 0.
+        p.interrupt()
+        try await offload { p.waitUntilExit() }
+        #expect(p.terminationStatus == 0)
+    }
+
     @Test func fileNamesForPastedTexts() {
         #expect(KGApp.readingFileName("notes.md", text: "x") == "notes.md")
         #expect(KGApp.readingFileName("../../etc/passwd", text: "x") == "passwd.txt")
