@@ -250,7 +250,12 @@ public final class KGApp: @unchecked Sendable {
         return try await Worker.run { [drawings] in
             let out = try SlideExport.render(g, selection: sel, ratio: ratio, theme: SVGTheme.named(themeName), png: png)
             var headers = [("Content-Disposition", "attachment; filename=\"\(file).\(png ? "png" : "svg")\"")]
-            if !out.warnings.isEmpty { headers.append(("X-KG-Warnings", out.warnings.joined(separator: " | ").replacingOccurrences(of: "\n", with: " "))) }
+            if !out.warnings.isEmpty {
+                // Header values are ASCII: anything else (names in other scripts) is percent-encoded.
+                let text = out.warnings.joined(separator: " | ").replacingOccurrences(of: "\n", with: " ")
+                let ascii = CharacterSet(charactersIn: Unicode.Scalar(0x20)...Unicode.Scalar(0x7E)).subtracting(CharacterSet(charactersIn: "%"))
+                headers.append(("X-KG-Warnings", text.addingPercentEncoding(withAllowedCharacters: ascii) ?? ""))
+            }
             let reply = Reply(status: 200, contentType: png ? "image/png" : "image/svg+xml", body: out.data, headers: headers)
             drawings.put(key, reply)
             return reply
