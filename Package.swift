@@ -20,7 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
-        // HTTP server of `kg serve` (docs/SERVE.md): small, no further dependencies.
+        // Sockets of `kg serve` (FlyingSocks, FlyingFox's socket layer; docs/SERVE.md): small, no further dependencies.
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
@@ -38,7 +38,7 @@ let package = Package(
         // `kg serve`: the knowledge base in the browser (docs/SERVE.md); page files in Resources/.
         .target(name: "KGServe", dependencies: [
             "KGCore", "KGFormat", "KGQuery", "KGLayout", "KGExport", "KGReadings",
-            .product(name: "FlyingFox", package: "FlyingFox"),
+            .product(name: "FlyingSocks", package: "FlyingFox"),
         ], resources: [.copy("Resources")]),
         // The options of `kg serve`, shared by the kg command and the kg-serve program.
         .target(name: "KGServeOptions", dependencies: [
