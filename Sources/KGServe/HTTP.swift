@@ -31,7 +31,8 @@ public struct APIError: Error, CustomStringConvertible {
     public enum Status: Int {
         case badRequest = 400, forbidden = 403, notFound = 404, methodNotAllowed = 405, conflict = 409,
              payloadTooLarge = 413, unsupportedMediaType = 415, unprocessable = 422, tooManyRequests = 429,
-             internalError = 500, notImplemented = 501, unavailable = 503
+             requestHeaderFieldsTooLarge = 431,
+             internalError = 500, notImplemented = 501, unavailable = 503, httpVersion = 505
     }
     public var status: Status
     public var message: String

@@ -95,6 +95,59 @@ import Testing
         #expect(try await http.get("/api/status").status == 200)
     }
 
+    /// Long request lines, many headers, malformed framing: refused at once, the server goes on.
+    @Test func requestHeadsAreBounded() async throws {
+        let kb = try Fixture.KB(); defer { kb.remove() }
+        let s = try await Fixture.server(kb); defer { Task { await s.stop() } }
+        let http = HTTP(s)
+        let host = "Host: 127.0.0.1:\(s.port)\r\n"
+        let start = Date()
+        let long = try await http.raw(Array(("GET /" + String(repeating: "a", count: 100_000) + " HTTP/1.1\r\n" + host + "\r\n").utf8), halfClose: false)
+        #expect(long.status == 431)
+        #expect(long.errorMessage.contains("longer than 32 KiB"))
+        let many = try await http.raw(Array(("GET / HTTP/1.1\r\n" + host + (0..<150).map { "X-H\($0): v\r\n" }.joined() + "\r\n").utf8))
+        #expect(many.status == 431)
+        #expect(try await http.raw(Array(("GARBAGE\r\n\r\n").utf8)).status == 400)
+        #expect(try await http.raw(Array(("GET / HTTP/2.0\r\n" + host + "\r\n").utf8)).status == 505)
+        #expect(try await http.raw(Array(("POST /api/query HTTP/1.1\r\n" + host + "Content-Length: 12x\r\n\r\n").utf8)).status == 400)
+        #expect(try await http.raw(Array(("POST /api/query HTTP/1.1\r\n" + host + "Transfer-Encoding: gzip\r\n\r\n").utf8)).status == 501)
+        #expect(Date().timeIntervalSince(start) < 20, "bad requests took \(Date().timeIntervalSince(start)) s")
+        // Keep-alive: several requests on one connection, sent at once and one after another.
+        let pipelined = try await http.raw(Array((String(repeating: "GET /api/status HTTP/1.1\r\n" + host + "\r\n", count: 5) +
+                                                   "GET /api/kinds HTTP/1.1\r\n" + host + "Connection: close\r\n\r\n").utf8))
+        #expect(pipelined.status == 200)
+        let answers = try await offload { () -> [Int] in
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var tv = timeval(tv_sec: 10, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = s.port.bigEndian
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &addr) { p in p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            var statuses: [Int] = []
+            for path in ["/", "/static/app.css", "/static/cypher.js", "/static/app.js", "/api/status", "/api/kinds"] {
+                let req = Array("GET \(path) HTTP/1.1\r\n\(host)\r\n".utf8)
+                _ = req.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                // Read one answer: the head, then Content-Length bytes.
+                var data = [UInt8](), buf = [UInt8](repeating: 0, count: 65536)
+                while true {
+                    let n = recv(fd, &buf, buf.count, 0)
+                    if n <= 0 { return statuses + [-1] }
+                    data += buf[0..<n]
+                    if let a = try? HTTP.parse(data), let len = a.headers["content-length"].flatMap(Int.init), a.body.count >= len {
+                        statuses.append(a.status)
+                        break
+                    }
+                }
+            }
+            return statuses
+        }
+        #expect(answers == [200, 200, 200, 200, 200, 200])
+        #expect(try await http.get("/api/status").status == 200)
+    }
+
     @Test func readingIdsCannotWalkOutOfTheGraph() async throws {
         let kb = try Fixture.KB(); defer { kb.remove() }
         let s = try await Fixture.server(kb); defer { Task { await s.stop() } }
