@@ -18,7 +18,7 @@ extension KGApp {
         var f: [(String, JSON)] = [("id", .string(id)), ("title", .string(g.displayName(of: n)))]
         f.append(("source", .str(g.property(n, "source")?.stringValue)))
         f.append(("path", .str(g.property(n, "path")?.stringValue)))
-        let skip: Set<String> = ["id", "name", "aliases", "path", "sha256", "source"]
+        let skip: Set<String> = ["id", "name", "title", "aliases", "path", "sha256", "source"]
         f.append(("properties", .array(g.properties(of: n).filter { !skip.contains(g.strings[$0.key]) }.map { k, v in
             .object([("key", .string(g.strings[k])), ("value", .string(KGPrinter.value(v)))])
         })))
