@@ -29,11 +29,11 @@ struct ShellCommand: ParsableCommand {
     @Flag(help: "Treat unknown labels, relationship types and property keys as errors (the statement does not run).")
     var strict = false
 
-    @Option(help: ArgumentHelp("Stop a statement after this many seconds (default 60; 0 for no limit).", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Stop a statement after this many seconds (0 for no limit).", valueName: "seconds"))
     var timeout: Double = QueryLimitOptions.defaultTimeout
 
     @Option(name: .customLong("max-memory"),
-            help: ArgumentHelp("Memory budget of a statement: bytes, or with a K, M or G suffix (default 1G; 0 for no limit).", valueName: "size"))
+            help: ArgumentHelp("Memory budget of a statement: bytes, or with a K, M or G suffix (0 for no limit).", valueName: "size"))
     var maxMemory: String = "1G"
 
     func validate() throws {
