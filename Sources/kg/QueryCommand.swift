@@ -47,15 +47,7 @@ struct QueryCommand: ParsableCommand {
     @Flag(help: "Print the side effects of the last statement to stderr.")
     var stats = false
 
-    @Flag(help: "Treat unknown labels, relationship types and property keys as errors (exit 1, nothing runs or is saved).")
-    var strict = false
-
-    @Option(help: ArgumentHelp("Stop a statement after this many seconds (0 for no limit).", valueName: "seconds"))
-    var timeout: Double = QueryLimitOptions.defaultTimeout
-
-    @Option(name: .customLong("max-memory"),
-            help: ArgumentHelp("Memory budget of a statement: bytes, or with a K, M or G suffix (0 for no limit).", valueName: "size"))
-    var maxMemory: String = "1G"
+    @OptionGroup var checks: QueryCheckOptions
 
     @Option(name: .customLong("max-rows"), help: "Stop a statement that holds more than this many rows at once.")
     var maxRows: Int = 10_000_000
@@ -67,8 +59,6 @@ struct QueryCommand: ParsableCommand {
         if query != nil && file != nil { throw ValidationError("give the query as an argument or with --file, not both") }
         if query == nil && file == nil { throw ValidationError("give a query or --file SCRIPT") }
         if save && empty { throw ValidationError("--save needs a graph; it cannot be used with --empty") }
-        if timeout < 0 || !timeout.isFinite { throw ValidationError("--timeout must be a number of seconds (0 for no limit)") }
-        _ = try QueryLimitOptions.memory(maxMemory)
         guard ResultFormat(rawValue: format) != nil else {
             throw ValidationError("unknown format '\(format)'; use table, json, csv, markdown or cypher")
         }
@@ -98,7 +88,7 @@ struct QueryCommand: ParsableCommand {
             g = l.graph
         }
         let engine = CypherEngine(graph: g)
-        engine.limits = QueryLimits(timeout: timeout > 0 ? timeout : nil, maxRows: maxRows, maxMemory: try QueryLimitOptions.memory(maxMemory))
+        engine.limits = QueryLimits(timeout: checks.timeLimit, maxRows: maxRows, maxMemory: try checks.memoryLimit())
         var last: QueryResult? = nil
         for (i, st) in statements.enumerated() {
             let isLast = i == statements.count - 1
@@ -112,7 +102,7 @@ struct QueryCommand: ParsableCommand {
             }
             do {
                 for n in try engine.notifications(for: st.text) {
-                    if strict { try fail(n.asError) }
+                    if checks.strict { try fail(n.asError) }
                     eprint(n.rendered(query: st.text))
                 }
                 if explain && isLast {
@@ -144,7 +134,28 @@ struct QueryCommand: ParsableCommand {
     }
 }
 
-/// The limits `kg query` and `kg shell` share: their defaults and how their options are read.
+/// The options `kg query` and `kg shell` share: strict mode and the limits of a statement.
+struct QueryCheckOptions: ParsableArguments {
+    @Flag(help: "Treat unknown labels, relationship types and property keys as errors: the statement does not run (kg query exits 1 and saves nothing).")
+    var strict = false
+
+    @Option(help: ArgumentHelp("Stop a statement after this many seconds (0 for no limit).", valueName: "seconds"))
+    var timeout: Double = QueryLimitOptions.defaultTimeout
+
+    @Option(name: .customLong("max-memory"),
+            help: ArgumentHelp("Memory budget of a statement: bytes, or with a K, M or G suffix (0 for no limit).", valueName: "size"))
+    var maxMemory: String = "1G"
+
+    func validate() throws {
+        if timeout < 0 || !timeout.isFinite { throw ValidationError("--timeout must be a number of seconds (0 for no limit)") }
+        _ = try QueryLimitOptions.memory(maxMemory)
+    }
+
+    var timeLimit: Double? { timeout > 0 ? timeout : nil }
+    func memoryLimit() throws -> Int? { try QueryLimitOptions.memory(maxMemory) }
+}
+
+/// The defaults of the limits and how their option values are read.
 enum QueryLimitOptions {
     static let defaultTimeout: Double = 60
 

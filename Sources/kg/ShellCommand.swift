@@ -26,29 +26,16 @@ struct ShellCommand: ParsableCommand {
     @Option(help: "Output format: table, json, csv, markdown or cypher.")
     var format: String = "table"
 
-    @Flag(help: "Treat unknown labels, relationship types and property keys as errors (the statement does not run).")
-    var strict = false
-
-    @Option(help: ArgumentHelp("Stop a statement after this many seconds (0 for no limit).", valueName: "seconds"))
-    var timeout: Double = QueryLimitOptions.defaultTimeout
-
-    @Option(name: .customLong("max-memory"),
-            help: ArgumentHelp("Memory budget of a statement: bytes, or with a K, M or G suffix (0 for no limit).", valueName: "size"))
-    var maxMemory: String = "1G"
-
-    func validate() throws {
-        if timeout < 0 || !timeout.isFinite { throw ValidationError("--timeout must be a number of seconds (0 for no limit)") }
-        _ = try QueryLimitOptions.memory(maxMemory)
-    }
+    @OptionGroup var checks: QueryCheckOptions
 
     func run() throws {
         guard var fmt = ResultFormat(rawValue: format) else { throw ValidationError("unknown format '\(format)'") }
         let g = empty ? Graph() : try graphOptions.loadForReading().graph
         let engine = CypherEngine(graph: g)
-        engine.limits.maxMemory = try QueryLimitOptions.memory(maxMemory)
+        engine.limits.maxMemory = try checks.memoryLimit()
         var params: [String: QueryValue] = [:]
-        var timeout: Double? = self.timeout > 0 ? self.timeout : nil
-        var strict = self.strict
+        var timeout = checks.timeLimit
+        var strict = checks.strict
         let interactive = isatty(STDIN_FILENO) != 0
         let historyFile = (NSHomeDirectory() as NSString).appendingPathComponent(".kg_history")
         let editor = interactive ? LineEditor() : nil
