@@ -22,6 +22,7 @@ struct LinkCommand: ParsableCommand {
             """)
 
     @OptionGroup var graphOptions: GraphOptions
+    @OptionGroup(title: "Writing (with --apply)") var writeOptions: WriteOptions
 
     @Argument(help: ArgumentHelp("Reading files (UTF-8 plain text or Markdown) or folders of them.", valueName: "file"))
     var files: [String]
@@ -93,7 +94,7 @@ struct LinkCommand: ParsableCommand {
         }
         if failed { throw ExitCode(1) }
 
-        let loaded = try graphOptions.load(showWarnings: false)
+        let loaded = apply ? try graphOptions.loadForWriting(writeOptions) : try graphOptions.load(showWarnings: false)
         let graphDir = graphOptions.graphDirectory
         let readingsDir = loaded.readingsDirectory.map { Self.absolute($0) }
         var acceptance: Acceptance? = nil
