@@ -22,6 +22,7 @@ struct ImportGraphMLCommand: ParsableCommand {
     var file: String
 
     @OptionGroup var graphOptions: GraphOptions
+    @OptionGroup(title: "Writing") var writeOptions: WriteOptions
 
     @Option(help: ArgumentHelp("Folder for the new .kg file (default: <graph>/imported).", valueName: "dir"))
     var into: String?
@@ -73,6 +74,7 @@ struct ImportGraphMLCommand: ParsableCommand {
     /// check loads the text again).
     func finish(_ imported: GraphMLImport) throws {
         let g = imported.graph
+        try graphOptions.lockForWriting(writeOptions)
 
         // Where the file goes, and whether it joins the graph folder.
         let graphDir = URL(fileURLWithPath: graphOptions.graphDirectory).standardizedFileURL.path
@@ -137,7 +139,7 @@ struct ImportGraphMLCommand: ParsableCommand {
             throw ExitCode(1)
         }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try AtomicFile.write(Data(text.utf8), to: out)
+        do { try AtomicWrite.write(text, to: out) } catch { eprint("error: \(error)"); throw ExitCode(1) }
         eprint(summary)
     }
 }
