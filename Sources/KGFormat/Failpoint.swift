@@ -10,7 +10,7 @@ import Darwin
 /// tests kill the process, or fail one system call, at an exact step of a save, as SQLite's crash
 /// and I/O-error tests do through a test VFS.
 ///
-/// Armed by the environment variable `KG_FAILPOINT=[recover.]OP:K[:ACTION]`:
+/// Armed by the environment variable `KG_FAILPOINT=[recover.]OP:K[:ACTION][,…]`:
 /// - `OP` is `write` (a whole file written: the journal or a new file), `fsync` (of a file or a
 ///   folder), `rename`, `unlink`, `mkdir`, or `step` (any of them);
 /// - `K` counts the steps of that kind from 1 in one process;
@@ -47,15 +47,16 @@ enum Failpoint {
     }
 
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var spec: Spec? = {
+    nonisolated(unsafe) private static var specs: [Spec] = {
         let env = ProcessInfo.processInfo.environment
-        guard let s = env["KG_FAILPOINT"], !s.isEmpty else { return nil }
-        guard let p = parse(s) else {
-            let msg = "kg: warning: KG_FAILPOINT='\(s)' is not [recover.]OP:K[:ACTION]; ignored\n"
+        guard let s = env["KG_FAILPOINT"], !s.isEmpty else { return [] }
+        let parsed = s.split(separator: ",").map { parse(String($0)) }
+        guard !parsed.contains(where: { $0 == nil }) else {
+            let msg = "kg: warning: KG_FAILPOINT='\(s)' is not [recover.]OP:K[:ACTION][,…]; ignored\n"
             _ = msg.withCString { Foundation.write(2, $0, strlen($0)) }
-            return nil
+            return []
         }
-        return p
+        return parsed.compactMap { $0 }
     }()
     nonisolated(unsafe) private static var trace: Bool = {
         let v = ProcessInfo.processInfo.environment["KG_FAILPOINT_TRACE"] ?? ""
@@ -67,18 +68,19 @@ enum Failpoint {
 
     /// For in-process tests: arms the hook for the calling thread only (nil disarms it) and resets
     /// the counters.
-    static func arm(_ s: Spec?) {
+    static func arm(_ s: Spec?...) {
         lock.lock(); defer { lock.unlock() }
-        spec = s
-        armedThread = s == nil ? nil : pthread_self()
+        specs = s.compactMap { $0 }
+        armedThread = specs.isEmpty ? nil : pthread_self()
         counts = [:]
+        fired = false
     }
 
     /// Counts one step of `op` in `scope` and returns the action to take if this is the armed step.
     /// Called just before the step; the caller does the step, then calls `after(_:)` with the action.
     static func reach(_ op: Op, _ scope: Scope, _ detail: @autoclosure () -> String) -> Action? {
         lock.lock(); defer { lock.unlock() }
-        guard spec != nil || trace else { return nil }
+        guard !specs.isEmpty || trace else { return nil }
         if let t = armedThread, pthread_equal(t, pthread_self()) == 0 { return nil }
         let key = scope.rawValue + "." + op.rawValue
         let n = (counts[key] ?? 0) + 1
@@ -90,11 +92,21 @@ enum Failpoint {
             let msg = "failpoint: \(scope.rawValue) \(op.rawValue) \(n) (step \(sn)): \(detail())\n"
             _ = msg.withCString { Foundation.write(2, $0, strlen($0)) }
         }
-        guard let s = spec, s.scope == scope else { return nil }
-        if s.op == op && s.k == n { return s.action }
-        if s.op == .step && s.k == sn { return s.action == .torn && op != .write ? .kill : s.action }
-        return nil
+        var action: Action? = nil
+        for s in specs where s.scope == scope {
+            if s.op == op && s.k == n { action = s.action }
+            if s.op == .step && s.k == sn { action = s.action == .torn && op != .write ? .kill : s.action }
+        }
+        if let a = action {
+            fired = true
+            let msg = "failpoint: \(a.rawValue) at \(scope.rawValue) \(op.rawValue) \(n) (step \(sn)): \(detail())\n"
+            _ = msg.withCString { Foundation.write(2, $0, strlen($0)) }
+        }
+        return action
     }
+
+    /// Whether the armed step was reached since `arm` (for in-process tests).
+    nonisolated(unsafe) static var fired = false
 
     /// Ends the process the way a power cut or `kill -9` would: no cleanup, no buffered output.
     static func crash() -> Never {

@@ -186,22 +186,30 @@ enum GraphTransaction {
                 defer { restoreSignals(held) }
                 commitLock = try CommitLock.take(folder, exclusive: true)
                 defer { commitLock.release() }
-                try Journal.write(committing, in: folder, scope: .commit, onRenamed: { committed = true })
-                // 4. Into place.
-                try GraphRecovery.rollForward(committing, folder: folder, scope: .commit)
-                // 5. Done.
-                try Step.unlink(folder + "/" + GraphTransaction.journalName, scope: .commit)
-                try Step.fsyncFolder(folder, scope: .commit)
-            } catch let e as StepError {
-                if committed {
-                    throw EditError(path: e.path, message: "the save is committed but could not be completed (\(e.message)); the next kg command that loads the graph finishes it")
+                do {
+                    try Journal.write(committing, in: folder, scope: .commit, onRenamed: { committed = true })
+                    // 4. Into place, 5. the journal goes.
+                    try finish(committing)
+                } catch let e as StepError where committed {
+                    // The save stands from the commit point on: try the rest once more, and failing
+                    // again, leave it to the recovery of the next load.
+                    do { try finish(committing) } catch let again as StepError {
+                        GraphRecovery.log("kg: warning: the save is committed, but completing it failed (\(e.path): \(e.message); again: \(again.message)); the next kg command that loads \(folder) completes it")
+                    }
                 }
+            } catch let e as StepError {
                 rollBack()
                 throw EditError(path: e.path, message: "\(e.message); nothing written")
             } catch let e as LockError {
                 rollBack()
                 throw EditError(path: folder, message: e.description)
             }
+        }
+
+        func finish(_ j: Journal) throws {
+            try GraphRecovery.rollForward(j, folder: folder, scope: .commit)
+            try Step.unlink(folder + "/" + GraphTransaction.journalName, scope: .commit)
+            try Step.fsyncFolder(folder, scope: .commit)
         }
 
         /// Undoes everything before the commit point (best effort; recovery does the same).

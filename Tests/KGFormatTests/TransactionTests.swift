@@ -89,42 +89,65 @@ func onOtherThread<T>(_ body: @escaping () -> T) -> T {
     }
 
     /// An I/O error at any step: before the commit point the save fails with nothing changed; from
-    /// the commit point on it fails saying it is committed, and the next load finishes it.
+    /// the commit point on the save stands (the failed step is retried, else left to recovery).
     @Test func ioErrorAtEveryStepLeavesTheOldOrTheNewFiles() throws {
+        var logged: [String] = []
         let saved = GraphRecovery.log
-        GraphRecovery.log = { _ in }
+        GraphRecovery.log = { logged.append($0) }
         defer { GraphRecovery.log = saved }
-        var k = 1
         var outcomes: [String] = []
-        while k < 100 {
+        for k in 1...200 {
             let dir = try Self.graphFolder()
             let before = folderState(dir), beforeFolders = folders(dir)
             let files = Self.newFiles(dir)
             Failpoint.arm(Failpoint.Spec(scope: .commit, op: .step, k: k, action: .error))
             var failed: EditError? = nil
             do { try AtomicWrite.writeAll(files) } catch let e as EditError { failed = e }
+            let fired = Failpoint.fired
             Failpoint.arm(nil)
-            guard let err = failed else { break }  // k is past the last step: the save went through
+            guard fired else { #expect(failed == nil); break }  // past the last step
             let loaded = GraphLoader.load(directory: dir)
             #expect(!loaded.hasErrors, "step \(k): \(loaded.diagnostics)")
             let after = folderState(dir)
-            if err.message.contains("committed") {
-                for f in files { #expect(after[String(f.path.dropFirst(dir.count + 1))] == f.bytes, "step \(k)") }
-                #expect(after.count == 4, "step \(k): \(after.keys.sorted())")
-                outcomes.append("new")
-            } else {
+            if let err = failed {
                 #expect(err.message.hasSuffix("nothing written"), "step \(k): \(err)")
                 #expect(after == before, "step \(k): \(after.keys.sorted())")
                 #expect(folders(dir) == beforeFolders, "step \(k): a folder made for the save is left")
                 outcomes.append("old")
+            } else {
+                for f in files { #expect(after[String(f.path.dropFirst(dir.count + 1))] == f.bytes, "step \(k)") }
+                #expect(after.count == 4, "step \(k): \(after.keys.sorted())")
+                outcomes.append("new")
             }
-            k += 1
         }
-        #expect(k > 20, "the save has fewer steps than expected: \(k - 1)")
+        #expect(outcomes.count > 20, "the save has fewer steps than expected: \(outcomes.count)")
         // Old up to the commit point, new from it on: one switch, never back.
         let firstNew = outcomes.firstIndex(of: "new") ?? outcomes.count
         #expect(outcomes[..<firstNew].allSatisfy { $0 == "old" } && outcomes[firstNew...].allSatisfy { $0 == "new" }, "\(outcomes)")
         #expect(firstNew > 0 && firstNew < outcomes.count)
+        #expect(logged.isEmpty, "a single failed step after the commit point is retried at once: \(logged)")
+    }
+
+    @Test func stepsFailingTwiceAfterTheCommitPointAreLeftToRecovery() throws {
+        var logged: [String] = []
+        let saved = GraphRecovery.log
+        GraphRecovery.log = { logged.append($0) }
+        defer { GraphRecovery.log = saved }
+        let dir = try Self.graphFolder()
+        let files = Self.newFiles(dir)
+        // Rename 2 is the commit journal's; rename 3 (the first file) fails, and so does its retry.
+        Failpoint.arm(.init(scope: .commit, op: .rename, k: 3, action: .error), .init(scope: .commit, op: .rename, k: 4, action: .error))
+        defer { Failpoint.arm(nil) }
+        try AtomicWrite.writeAll(files)
+        Failpoint.arm(nil)
+        #expect(logged.count == 1 && logged[0].contains("the save is committed"), "\(logged)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/.kg.journal"))
+        let loaded = GraphLoader.load(directory: dir)
+        #expect(!loaded.hasErrors)
+        let state = folderState(dir)
+        for f in files { #expect(state[String(f.path.dropFirst(dir.count + 1))] == f.bytes) }
+        #expect(state.count == 4)
+        #expect(logged.count == 2 && logged[1].contains("finished an interrupted save"))
     }
 
     @Test func commitJournalIsRolledForwardOnLoad() throws {
