@@ -119,7 +119,6 @@ for t in "${targets[@]}"; do
     log=$scratch/logs/$t-$(date +%Y%m%d-%H%M%S).log
     mkdir -p "$(dirname "$log")"
     maxlen=4096
-    [ "$t" = readings ] && maxlen=16384
     args=("$work" "Fuzz/Corpus/$t" "Fuzz/Regressions/$t" "$extra"
           -max_total_time="$seconds" -max_len="$maxlen" -timeout=10 -rss_limit_mb=2048
           -dict="Fuzz/Dict/$t.dict" -artifact_prefix="$artifacts/" -print_final_stats=1)

@@ -10,7 +10,7 @@ struct WriteOptions: ParsableArguments {
     var noWait = false
 
     @Option(name: .customLong("lock-timeout"),
-            help: ArgumentHelp("Wait at most this many seconds for another kg process writing the graph (default 600).",
+            help: ArgumentHelp("Wait at most this many seconds for another kg process writing the graph.",
                                valueName: "seconds"))
     var lockTimeout: Double = GraphWriteLock.defaultWaitSeconds
 
