@@ -125,10 +125,12 @@ for t in "${targets[@]}"; do
     if [ -n "${FUZZ_JOBS:-}" ]; then args+=(-jobs="$FUZZ_JOBS" -workers="$FUZZ_JOBS"); fi
     before=$(find "$artifacts" -type f | wc -l)
     echo "fuzz: $t for $seconds s (log $log)" >&2
+    started=$(date +%s)
     set +e
     SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} "$bin" "${args[@]}" "$@" > "$log" 2>&1
     rc=$?
     set -e
+    elapsed=$(( $(date +%s) - started ))
     if ! grep -q 'inline 8-bit counters' "$log"; then
         echo "fuzz: $t: the binary is not instrumented (no 'inline 8-bit counters' line in $log)" >&2
         status=1
@@ -144,7 +146,7 @@ for t in "${targets[@]}"; do
     crashes=$(( $(find "$artifacts" -type f | wc -l) - before ))
     verdict=ok
     if [ $rc -ne 0 ]; then verdict="FAILED (exit $rc; see $log and $artifacts)"; status=1; fi
-    line="fuzz $t: ${seconds}s, runs ${runs:-?}, exec/s ${execs:-?}, cov ${cov:-?}, ft ${ft:-?}, corpus ${corp:-?}, counters ${counters:-?}, artifacts ${crashes}, asan $([ "${FUZZ_NO_ASAN:-0}" = 1 ] && echo no || echo yes): $verdict"
+    line="fuzz $t: ${elapsed}s of ${seconds}s, runs ${runs:-?}, exec/s ${execs:-?}, cov ${cov:-?}, ft ${ft:-?}, corpus ${corp:-?}, counters ${counters:-?}, artifacts ${crashes}, asan $([ "${FUZZ_NO_ASAN:-0}" = 1 ] && echo no || echo yes): $verdict"
     echo "$line"
     echo "$(date -u +%FT%TZ) $line" >> "$scratch/summary.txt"
 done
