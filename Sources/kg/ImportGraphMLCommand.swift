@@ -27,6 +27,7 @@ struct ImportGraphMLCommand: ParsableCommand {
     var file: String
 
     @OptionGroup var graphOptions: GraphOptions
+    @OptionGroup(title: "Writing") var writeOptions: WriteOptions
 
     @Option(help: ArgumentHelp("Folder for the new .kg file (default: <graph>/imported).", valueName: "dir"))
     var into: String?
@@ -82,6 +83,7 @@ struct ImportGraphMLCommand: ParsableCommand {
     func finish(_ imported: GraphMLImport) throws {
         var imported = imported
         let g = imported.graph
+        try graphOptions.lockForWriting(writeOptions)
 
         // Where the file goes, and whether it joins the graph folder.
         let graphDir = URL(fileURLWithPath: graphOptions.graphDirectory).standardizedFileURL.path
@@ -194,7 +196,8 @@ struct ImportGraphMLCommand: ParsableCommand {
             eprint(summary + " from \(file); nothing written (--dry-run)")
             return
         }
-        try AtomicWrite.write(text, to: out)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        do { try AtomicWrite.write(text, to: out) } catch { eprint("error: \(error)"); throw ExitCode(1) }
         eprint(summary + " into \(out)")
     }
 }

@@ -33,6 +33,7 @@ struct LinkCommand: ParsableCommand {
             """)
 
     @OptionGroup var graphOptions: GraphOptions
+    @OptionGroup(title: "Writing (with --apply)") var writeOptions: WriteOptions
 
     @Argument(help: ArgumentHelp("Reading files (plain text, Markdown, HTML or PDF) or folders of them.", valueName: "file"))
     var files: [String]
@@ -137,7 +138,7 @@ struct LinkCommand: ParsableCommand {
             do { acceptText = try Self.readText(f) } catch { eprint("\(f): error: cannot read the proposal file: \(error)"); throw ExitCode(1) }
         }
 
-        let loaded = try graphOptions.load(showWarnings: false)
+        let loaded = apply ? try graphOptions.loadForWriting(writeOptions) : try graphOptions.load(showWarnings: false)
         let graphDir = graphOptions.graphDirectory
         let readingsDir = loaded.readingsDirectory.map { Self.absolute($0) }
         let storeDir = Self.absolute(graphDir + "/readings")

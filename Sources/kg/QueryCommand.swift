@@ -34,6 +34,7 @@ struct QueryCommand: ParsableCommand {
     var empty = false
 
     @OptionGroup var graphOptions: GraphOptions
+    @OptionGroup(title: "Writing (with --save)") var writeOptions: WriteOptions
 
     @Option(help: "Parameters as a JSON object, e.g. '{\"name\": \"x\"}'.")
     var params: String?
@@ -83,7 +84,7 @@ struct QueryCommand: ParsableCommand {
         if empty {
             g = Graph()
         } else {
-            let l = save ? try graphOptions.load(showWarnings: false) : try graphOptions.loadForReading()
+            let l = save ? try graphOptions.loadForWriting(writeOptions) : try graphOptions.loadForReading()
             loaded = l
             g = l.graph
         }
