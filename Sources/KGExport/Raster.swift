@@ -225,6 +225,8 @@ public final class Rasterizer: @unchecked Sendable {
             if let t = title { t.withCString { set(surface, 0, $0) } }
             ("kg-source sha256:" + Self.digest(svg)).withCString { set(surface, 3, $0) }
             "kg".withCString { set(surface, 4, $0) }
+            // 5: creation date. No date (cairo would stamp the current time): same SVG, same bytes.
+            "".withCString { set(surface, 5, $0) }
         }
         let cr = create(surface)
         scale(cr, 0.75, 0.75)

@@ -112,6 +112,8 @@ public struct SVGStyle: Sendable {
     public var maxSlides = 40
     /// Draw a too-big selection on one slide anyway, below the readable sizes (a warning says so).
     public var allowSmall = false
+    /// Called with the number of slides planned so far while a series is worked out (a progress line).
+    public var progress: (@Sendable (Int) -> Void)? = nil
     public init() {}
 
     /// The settings of the Graphviz baseline in ../shared/bench (Helvetica 10 pt nodes, 8 pt edge labels,

@@ -273,7 +273,7 @@ public struct SlideQuality: Sendable, Equatable {
 
     /// Measures `scene` placed on a slide of `slide` pixels (fitted and centred, as a slide program
     /// places a picture).
-    static func measure(_ scene: SVGScene, slide: (width: Double, height: Double)) -> SlideQuality {
+    static func measure(_ scene: SVGScene, slide: (width: Double, height: Double), crossings countCrossings: Bool = true) -> SlideQuality {
         let fit = min(slide.width / scene.width, slide.height / scene.height)
         let ox = (slide.width - scene.width * fit) / 2, oy = (slide.height - scene.height * fit) / 2
         let vb = scene.viewBox
@@ -346,15 +346,27 @@ public struct SlideQuality: Sendable, Equatable {
         for i in nodeBoxes.indices { for j in (i + 1)..<nodeBoxes.count where nodeBoxes[i].overlaps(nodeBoxes[j]) { q.nodeOverlaps += 1 } }
         let index = Dictionary(scene.nodes.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { a, _ in a })
         for (src, dst, poly) in polylines where poly.count > 1 {
+            var lo = Point(x: Double.infinity, y: Double.infinity), hi = Point(x: -Double.infinity, y: -Double.infinity)
+            for q in poly { lo.x = min(lo.x, q.x); lo.y = min(lo.y, q.y); hi.x = max(hi.x, q.x); hi.y = max(hi.y, q.y) }
             for (k, b) in nodeBoxes.enumerated() where k != index[src] && k != index[dst] {
+                if b.maxX <= lo.x || b.minX >= hi.x || b.maxY <= lo.y || b.minY >= hi.y { continue }
                 if (1..<poly.count).contains(where: { b.intersectsSegment(poly[$0 - 1], poly[$0]) }) { q.edgeNodeHits += 1 }
             }
         }
-        for i in polylines.indices {
-            for j in (i + 1)..<polylines.count {
-                let a = polylines[i], b = polylines[j]
-                if a.0 == b.0 || a.0 == b.1 || a.1 == b.0 || a.1 == b.1 { continue }
-                q.crossings += RouteGeometry.crossings(a.2, b.2)
+        if countCrossings {
+            let boxes = polylines.map { p -> Rect in
+                var lo = Point(x: Double.infinity, y: Double.infinity), hi = Point(x: -Double.infinity, y: -Double.infinity)
+                for q in p.2 { lo.x = min(lo.x, q.x); lo.y = min(lo.y, q.y); hi.x = max(hi.x, q.x); hi.y = max(hi.y, q.y) }
+                return Rect(x: lo.x, y: lo.y, width: hi.x - lo.x, height: hi.y - lo.y)
+            }
+            for i in polylines.indices {
+                for j in (i + 1)..<polylines.count {
+                    let a = polylines[i], b = polylines[j]
+                    if a.0 == b.0 || a.0 == b.1 || a.1 == b.0 || a.1 == b.1 { continue }
+                    let ba = boxes[i], bb = boxes[j]
+                    if ba.maxX < bb.minX || bb.maxX < ba.minX || ba.maxY < bb.minY || bb.maxY < ba.minY { continue }
+                    q.crossings += RouteGeometry.crossings(a.2, b.2)
+                }
             }
         }
         return q

@@ -35,6 +35,14 @@ extension SVGRenderer {
             if let r { cache[key] = r }
             return r
         }
+        var quickCache: [String: Bool] = [:]
+        func fits(_ part: SVGDiagram, title: String?) -> Bool {
+            let key = Self.signature(part, title: title)
+            if let r = quickCache[key] { return r }
+            let r = bestSlide(part, title: title, format: format, quick: true) != nil
+            quickCache[key] = r
+            return r
+        }
         if d.nodes.isEmpty {
             let r = emptySlide(format: format)
             return SlideSeriesResult(slides: [r], warnings: ["nothing selected: the slide is empty"])
@@ -50,15 +58,17 @@ extension SVGRenderer {
             return SlideSeriesResult(slides: [r], warnings: r.warnings)
         }
         // A series.
-        let parts = try SlideSeries.plan(d, maxNodes: cap, maxSlides: style.maxSlides) { part in
-            best(part, title: baseTitle.map { $0 + " (88/88)" } ?? "88/88") != nil
+        let parts = try SlideSeries.plan(d, maxNodes: cap, maxSlides: style.maxSlides, progress: style.progress.map { p in { p($0) } }) { part in
+            fits(part, title: baseTitle.map { $0 + " (88/88)" } ?? "88/88")
         }
         var slides: [SVGRenderResult] = []
         for (i, part) in parts.enumerated() {
             let t = SlideSeries.title(base: baseTitle, part: part, index: i + 1, count: parts.count, diagram: d)
-            guard let r = best(part.diagram, title: t) else {
+            guard var r = best(part.diagram, title: t) else {
                 throw SlideError("slide \(i + 1) of the series could not be drawn readably")
             }
+            // Ids unique across the series (several slides inline in one page).
+            if !style.idPrefix.isEmpty { r.scene.idPrefix = style.idPrefix + "\(i + 1)-" }
             var res = r.result
             res.title = t
             slides.append(res)
@@ -70,9 +80,15 @@ extension SVGRenderer {
         return SlideSeriesResult(slides: slides, warnings: [note])
     }
 
+    /// A drawn candidate: the scene (written to SVG only once chosen), its layout, measures and score.
     struct Rendered {
-        var result: SVGRenderResult
+        var scene: SVGScene
+        var layout: LayoutResult
+        var quality: SlideQuality
         var score: Double
+        var result: SVGRenderResult {
+            SVGRenderResult(svg: (try? scene.svg()) ?? "", layout: layout, warnings: [], quality: quality)
+        }
     }
 
     static func signature(_ d: SVGDiagram, title: String?) -> String {
@@ -156,7 +172,9 @@ extension SVGRenderer {
             let bold = i == focusIndex && !node.isMore
             let m = TextMetrics(fontSize: f, bold: bold, conservative: true)
             // Whole words where they fit: a word wider than the wrap width widens the box instead of breaking.
-            let maxW = min(max(wrapEm * f, m.widestPiece(node.label)), 18 * f)
+            var maxW = min(max(wrapEm * f, m.widestPiece(node.label)), 18 * f)
+            // A long name gets a wider box before it gets cut: four lines if 18 em allow.
+            if m.wrap(node.label, maxWidth: maxW).count > 4 { maxW = min(18 * f, max(maxW, m.width(node.label) / 3.6)) }
             let lines = Self.clamp(m.wrap(node.label, maxWidth: maxW), maxLines: node.isMore ? 5 : 4, maxWidth: maxW, metrics: m)
             let textW = lines.map { m.width($0) }.max() ?? 0
             let h = m.height(lines: lines.count) + 0.6 * f
@@ -199,13 +217,16 @@ extension SVGRenderer {
         o.direction = direction
         o.nodeSeparation = 1.1 * f
         o.edgeSeparation = 0.45 * f
-        o.rankSeparation = 2.6 * f
+        o.rankSeparation = 2.0 * f
         o.componentSeparation = 1.6 * f
         o.portSeparation = 0.55 * f
         o.selfLoopSize = 0.9 * f
         o.trackSeparation = 0.5 * f
         o.wrapSeparation = 1.4 * f
         o.targetAspect = nil
+        // Slides hold a dozen concepts: two acyclic orientations and two restarts find the best order.
+        o.alternativeCycleRemovers = [DFSCycleRemover()]
+        o.crossingMinimizer = LayerSweepMinimizer(restarts: 2, maxIterations: 12, patience: 4)
         return o
     }
 
@@ -214,10 +235,12 @@ extension SVGRenderer {
     enum Kind { case map, radial, layered, story }
 
     /// The best readable slide for `d`, or nil when none meets the sizes.
-    func bestSlide(_ d: SVGDiagram, title: String?, format: SlideFormat) -> Rendered? {
+    /// - Parameter quick: any readable candidate will do (the series planner only asks whether a part fits).
+    func bestSlide(_ d: SVGDiagram, title: String?, format: SlideFormat, quick: Bool = false) -> Rendered? {
         let p = prepare(d)
         let fr = frame(d, prepared: p, title: title, format: format)
         let n = d.nodes.count
+        if Self.debug { FileHandle.standardError.write(Data("slide '\(title ?? "")': \(n) concepts, \(d.edges.count) relations, frame \(Int(fr.rect.width))×\(Int(fr.rect.height))\n".utf8)) }
         if n == 1 && d.edges.isEmpty { return cardSlide(d, prepared: p, frame: fr) }
         let choice = d.story && style.slideLayout == .auto ? SlideLayout.story : style.slideLayout
         let centre = d.focus ?? Self.hub(d)
@@ -229,7 +252,7 @@ extension SVGRenderer {
             var shapes: [(ConceptMapLayout.Shape, ConceptMapLayout.Sides)] = []
             if choice != .radial { shapes += [(.columns, .byDirection), (.columns, .balanced)] }
             if choice != .map { shapes.append((.ellipse, .byDirection)) }
-            fontLoop: for f in ladder(n) {
+            fontLoop: for f in quick ? [style.minNodeFontSize] : ladder(n) {
                 var atThisFont: [Rendered] = []
                 for wrapEm in [12.0, 8.5] {
                     let s = sized(d, prepared: p, font: f, wrapEm: wrapEm)
@@ -246,8 +269,9 @@ extension SVGRenderer {
                         }
                         let kind: Kind = shape == .ellipse ? .radial : .map
                         if let r = candidate(d, prepared: p, sized: s, layout: l, frame: fr, kind: kind, centred: false,
-                                             note: "\(shape) \(sides) wrap \(wrapEm)") {
+                                             note: "\(shape) \(sides) wrap \(wrapEm)", quick: quick) {
                             atThisFont.append(r)
+                            if quick { return r }
                         }
                     }
                 }
@@ -268,20 +292,21 @@ extension SVGRenderer {
                 }
             }
             let f0 = style.minNodeFontSize
-            for wrapEm in [9.0] {
+            for wrapEm in (choice == .story ? [9.0, 13.0] : [9.0]) {
                 let base = sized(d, prepared: p, font: f0, wrapEm: wrapEm)
                 var tried = Set<String>()
                 for (dir, wrap, aspect, story) in configs {
                     var o = layeredOptions(font: f0, direction: dir)
                     o.wrap = wrap
                     o.targetAspect = aspect
-                    if story { o.fixedRanks = (0..<n).map { 2 * $0 } }
+                    if story { o.fixedRanks = Self.storyRanks(d) }
                     let natural = LayeredLayout(options: o).layout(base.graph)
                     let key = "\(dir)\(Int(natural.width))x\(Int(natural.height))"
                     if !tried.insert(key).inserted { continue }
                     let k = min(fr.rect.width / max(1, natural.width), fr.rect.height / max(1, natural.height))
+                    if Self.debug { FileHandle.standardError.write(Data("  layered \(dir) wrap \(wrap) natural \(Int(natural.width))×\(Int(natural.height))\n".utf8)) }
                     if k < 1 - 1e-9 { continue }
-                    var f = min(fontCap(n), (f0 * k * 2).rounded(.down) / 2)
+                    var f = quick ? f0 : min(fontCap(n), (f0 * k * 2).rounded(.down) / 2)
                     while f >= f0 - 1e-9 {
                         let s = sized(d, prepared: p, font: f, wrapEm: wrapEm)
                         var o2 = layeredOptions(font: f, direction: dir)
@@ -291,7 +316,8 @@ extension SVGRenderer {
                         let l = LayeredLayout(options: o2).layout(s.graph)
                         if l.width <= fr.rect.width + 0.5 && l.height <= fr.rect.height + 0.5,
                            let r = candidate(d, prepared: p, sized: s, layout: l, frame: fr, kind: story ? .story : .layered, centred: true,
-                                             note: "\(dir) wrap \(wrap) balance \(aspect != nil)", wraps: story ? 1 : wrap) {
+                                             note: "\(dir) wrap \(wrap) balance \(aspect != nil)", wraps: story ? 1 : wrap, quick: quick) {
+                            if quick { return r }
                             found.append(r); break
                         }
                         f -= 2
@@ -299,7 +325,32 @@ extension SVGRenderer {
                 }
             }
         }
+        if found.isEmpty && choice == .story {
+            // A story too short to fill a slide in rows: draw it as any other selection.
+            var plain = d
+            plain.story = false
+            var st = self.style
+            st.slideLayout = .auto
+            return SVGRenderer(style: st).bestSlide(plain, title: title, format: format, quick: quick)
+        }
         return found.max { $0.score < $1.score }
+    }
+
+    /// Columns of a story: concepts in argument order, each one column after the latest concept it is
+    /// related to that came before it (a concept without such a relation: after everything so far).
+    /// Concepts introduced by the same earlier one share a column, read top to bottom.
+    static func storyRanks(_ d: SVGDiagram) -> [Int] {
+        let n = d.nodes.count
+        var adj = [[Int]](repeating: [], count: n)
+        for e in d.edges where e.source != e.target { adj[e.source].append(e.target); adj[e.target].append(e.source) }
+        var level = [Int](repeating: 0, count: n)
+        var top = -1
+        for v in 0..<n {
+            let earlier = adj[v].filter { $0 < v }
+            level[v] = earlier.isEmpty ? top + 1 : (earlier.map { level[$0] }.max()! + 1)
+            top = max(top, level[v])
+        }
+        return level.map { 2 * $0 }
     }
 
     /// The node every other is at most two steps from, with the most relations (a neighbourhood
@@ -324,18 +375,17 @@ extension SVGRenderer {
     static let debug = ProcessInfo.processInfo.environment["KG_SLIDE_DEBUG"] != nil
 
     func candidate(_ d: SVGDiagram, prepared p: Prepared, sized s: Sized, layout l: LayoutResult, frame fr: Frame,
-                   kind: Kind, centred: Bool, note: String = "", wraps: Int = 1) -> Rendered? {
+                   kind: Kind, centred: Bool, note: String = "", wraps: Int = 1, quick: Bool = false) -> Rendered? {
         let origin = centred
             ? Point(x: fr.rect.x + (fr.rect.width - l.width) / 2, y: fr.rect.y + (fr.rect.height - l.height) / 2)
             : Point(x: fr.rect.x, y: fr.rect.y)
         let scene = slideScene(d, prepared: p, sized: s, layout: l, frame: fr, origin: origin, kind: kind)
-        let q = SlideQuality.measure(scene, slide: fr.slide)
+        let q = SlideQuality.measure(scene, slide: fr.slide, crossings: !quick)
         let problems = q.problems(minNode: style.minNodeFontSize, minEdge: style.minEdgeFontSize, minFill: style.minFill)
         if Self.debug {
             FileHandle.standardError.write(Data("  candidate \(kind) \(note) font \(s.nodeFont): \(problems.isEmpty ? "ok" : problems.joined(separator: "; ")), crossings \(q.crossings), fill \(String(format: "%.2f", q.fill))\n".utf8))
         }
         if !problems.isEmpty { return nil }
-        guard let svg = try? scene.svg() else { return nil }
         let truncated = s.nodeLines.filter { $0.last?.hasSuffix("…") == true }.count
         // Larger text is better, up to a point; crossings, cut names and wrapped rows cost; around a
         // focus the concept map is what the reader expects.
@@ -344,7 +394,7 @@ extension SVGRenderer {
         if d.focus != nil && (kind == .map || kind == .radial) { score += 6 }
         if kind == .map { score += 0.5 }
         score += min(q.fill, 0.9) * 2 - 3 * Double(max(0, wraps - 1))
-        return Rendered(result: SVGRenderResult(svg: svg, layout: l, warnings: [], quality: q), score: score)
+        return Rendered(scene: scene, layout: l, quality: q, score: score)
     }
 
     func slideScene(_ d: SVGDiagram, prepared p: Prepared, sized s: Sized, layout l: LayoutResult, frame fr: Frame,
@@ -419,10 +469,9 @@ extension SVGRenderer {
                                              fill: ks.fill, stroke: ks.stroke, strokeWidth: 4, dashed: ks.dash != nil,
                                              text: nameText, extraTexts: extras))
             let q = SlideQuality.measure(scene, slide: fr.slide)
-            guard q.problems(minNode: style.minNodeFontSize, minEdge: style.minEdgeFontSize, minFill: style.minFill).isEmpty,
-                  let svg = try? scene.svg() else { continue }
+            guard q.problems(minNode: style.minNodeFontSize, minEdge: style.minEdgeFontSize, minFill: style.minFill).isEmpty else { continue }
             let layout = LayoutResult(nodes: [box], edges: [], width: box.width, height: box.height, layerCrossings: 0)
-            return Rendered(result: SVGRenderResult(svg: svg, layout: layout, warnings: [], quality: q), score: nameFont)
+            return Rendered(scene: scene, layout: layout, quality: q, score: nameFont)
         }
         return nil
     }
@@ -450,11 +499,11 @@ extension SVGRenderer {
         let dirs = style.direction.map { [$0] } ?? [.topToBottom, .leftToRight]
         let s = sized(d, prepared: p, font: f0, wrapEm: 9)
         for dir in dirs {
-            for wrap in 1...3 {
+            for wrap in 1...(d.nodes.count > 60 ? 1 : 3) {
                 var o = layeredOptions(font: f0, direction: dir)
                 o.wrap = wrap
                 o.targetAspect = fr.rect.width / fr.rect.height
-                if d.story { o.fixedRanks = (0..<d.nodes.count).map { 2 * $0 }; if dir == .topToBottom { continue } }
+                if d.story { o.fixedRanks = Self.storyRanks(d); if dir == .topToBottom { continue } }
                 let l = LayeredLayout(options: o).layout(s.graph)
                 let k = min(fr.rect.width / max(1, l.width), fr.rect.height / max(1, l.height))
                 if best == nil || k > best!.1 { best = (l, k, dir) }

@@ -21,13 +21,19 @@ enum SlideSeries {
         var caption: String?
     }
 
-    static func plan(_ d: SVGDiagram, maxNodes: Int?, maxSlides: Int, fits: (SVGDiagram) -> Bool) throws -> [Part] {
+    static func plan(_ d: SVGDiagram, maxNodes: Int?, maxSlides: Int, progress: ((Int) -> Void)? = nil,
+                     fits: (SVGDiagram) -> Bool) throws -> [Part] {
         let cap = max(2, maxNodes ?? 14)
+        // Each slide shows at most cap - 1 concepts no earlier slide showed: refuse early what cannot fit.
+        let least = (d.nodes.count + cap - 2) / max(1, cap - 1)
+        if least > maxSlides {
+            throw SlideError("the selection (\(d.nodes.count) concepts, \(d.edges.count) relations) needs at least \(least) slides at \(cap) concepts a slide, more than --max-slides \(maxSlides): narrow it (--depth 1, --relations, --kinds, --query) or raise --max-slides")
+        }
         var parts: [Part]
         if d.story {
             parts = try storyParts(d, cap: cap, fits: fits)
         } else {
-            parts = try starParts(d, cap: cap, maxSlides: maxSlides, fits: fits)
+            parts = try starParts(d, cap: cap, maxSlides: maxSlides, progress: progress, fits: fits)
         }
         if parts.count > maxSlides {
             throw SlideError("the selection (\(d.nodes.count) concepts, \(d.edges.count) relations) would take \(parts.count) slides, more than --max-slides \(maxSlides): narrow it (--depth 1, --relations, --kinds, --query) or raise --max-slides")
@@ -59,7 +65,7 @@ enum SlideSeries {
         return out
     }
 
-    static func starParts(_ d: SVGDiagram, cap: Int, maxSlides: Int, fits: (SVGDiagram) -> Bool) throws -> [Part] {
+    static func starParts(_ d: SVGDiagram, cap: Int, maxSlides: Int, progress: ((Int) -> Void)?, fits: (SVGDiagram) -> Bool) throws -> [Part] {
         let n = d.nodes.count
         var incident = [[Int]](repeating: [], count: n)
         for (i, e) in d.edges.enumerated() {
@@ -140,6 +146,7 @@ enum SlideSeries {
                         for e in edges { covered[e] = true }
                         for v in nodes { shown[v] = true }
                         parts.append(m)
+                        progress?(parts.count)
                         queue = rest
                         break
                     }

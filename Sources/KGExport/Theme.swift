@@ -11,8 +11,9 @@ import KGCore
 /// stays at least ΔE2000 15 apart under the deuteranopia and protanopia simulations of Machado,
 /// Oliveira and Fernandes (2009); the tests check both. Kinds also differ by shape and relation types
 /// by dash, so colour is never the only cue. The print theme is black on white and holds in greyscale.
+/// Node shapes, in an order where neighbours differ clearly (the next colour cycle shifts by one).
 public enum NodeShape: String, CaseIterable, Sendable {
-    case roundedRect, rect, pill, hexagon, octagon, doubleRect
+    case roundedRect, hexagon, rect, pill, octagon, doubleRect
 }
 
 public struct KindStyle: Equatable, Sendable {

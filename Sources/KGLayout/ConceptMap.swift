@@ -46,12 +46,6 @@ public struct ConceptMapLayout: Sendable {
         guard n > 0, c >= 0, c < n else { return nil }
         let sizes = g.nodes.map { (max(1, $0.width), max(1, $0.height)) }
         for (w, h) in sizes where w > width || h > height { return nil }
-        if n == 1 {
-            let (w, h) = sizes[0]
-            return LayoutResult(nodes: [Rect(x: (width - w) / 2, y: (height - h) / 2, width: w, height: h)],
-                                edges: g.edges.map { _ in EdgeRoute(points: [], label: nil, isSelfLoop: true) },
-                                width: width, height: height, layerCrossings: 0)
-        }
         // Distances from the focus (both directions); more than two steps: not a concept map.
         var adj = [[Int]](repeating: [], count: n)
         for e in g.edges where e.source != e.target && (0..<n).contains(e.source) && (0..<n).contains(e.target) {

@@ -154,6 +154,9 @@ struct ExportSVGCommand: ParsableCommand {
                                        nodeOrder: sel.nodeOrder, edgeOrder: sel.edgeOrder, story: story)
         var st = style
         st.idPrefix = idPrefix
+        let planning = ProgressReporter("planning slides", unit: "slides")
+        defer { planning.finish() }
+        st.progress = { planning.update($0) }
         let renderer = SVGRenderer(style: st)
         var svgs: [(String, String?)] = []   // svg, title
         if slide != nil {
