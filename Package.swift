@@ -34,9 +34,6 @@ let package = Package(
             "KGCore", "KGFormat", "KGQuery", "KGLayout", "KGExport", "KGReadings",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        // Layout benchmark against Graphviz on ../shared/bench/graphs (docs/LAYOUT.md).
-        .executableTarget(name: "kg-layout-bench", dependencies: ["KGLayout", "KGExport"],
-                          path: "Sources/KGLayoutBench"),
         .testTarget(name: "KGCoreTests", dependencies: ["KGCore",
             .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "KGFormatTests", dependencies: ["KGCore", "KGFormat",
