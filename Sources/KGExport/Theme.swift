@@ -67,22 +67,24 @@ public struct SVGTheme: Equatable, Sendable {
     }
 
     static let dashes: [String?] = [nil, "8 4", "2 4", "12 4 2 4", "2 2"]
-    static let borderDashes: [String?] = [nil, "7 3"]
+    static let borderDashes: [String?] = [nil, "7 3", "2 3"]
 
     /// Style of the kind at `index` in the stable kind order.
     public func kindStyle(index: Int) -> KindStyle {
         let shapes = NodeShape.allCases
         let i = max(0, index)
-        if name == .print {
-            let c = i / shapes.count
-            return KindStyle(shape: shapes[i % shapes.count], fill: fills[c % fills.count],
-                             stroke: strokes[0], text: text,
-                             dash: Self.borderDashes[(c / fills.count) % Self.borderDashes.count])
-        }
         // Colour cycles every 8 kinds; the shape shifts by one on each cycle, so the first 48 kinds
-        // all get a different (shape, colour) pair.
+        // all get a different (shape, colour) pair. Every theme uses the same shapes (a drawing keeps
+        // its geometry when the theme changes).
+        func shapeIndex(_ k: Int) -> Int { ((k - k / 8) % shapes.count + shapes.count) % shapes.count }
+        let shape = shapes[shapeIndex(i)]
+        if name == .print {
+            // The k-th kind with a given shape gets the k-th (grey, border) pair: the first 48 kinds differ.
+            let rank = (0..<i).filter { shapeIndex($0) == shapeIndex(i) }.count
+            return KindStyle(shape: shape, fill: fills[rank % fills.count], stroke: strokes[0], text: text,
+                             dash: Self.borderDashes[(rank / fills.count) % Self.borderDashes.count])
+        }
         let c = i % fills.count
-        let shape = shapes[((i - i / fills.count) % shapes.count + shapes.count) % shapes.count]
         return KindStyle(shape: shape, fill: fills[c], stroke: strokes[c % strokes.count], text: text)
     }
 

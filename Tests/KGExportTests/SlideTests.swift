@@ -325,9 +325,11 @@ enum SlideKit {
         for f in t.fills { #expect(Self.contrast(f, t.text) >= 7) }
         // Every colour is a grey.
         for c in t.fills + t.strokes + t.edgeColors { let v = Self.rgb(c); #expect(v[0] == v[1] && v[1] == v[2], "\(c)") }
-        // Kinds: (shape, fill, border) distinct for the first 36; relations: (grey, dash) for the first 10.
-        let kinds = (0..<36).map { t.kindStyle(index: $0) }.map { "\($0.shape) \($0.fill) \($0.dash ?? "-")" }
-        #expect(Set(kinds).count == 36)
+        // Kinds: (shape, fill, border) distinct for the first 48; relations: (grey, dash) for the first 10.
+        let kinds = (0..<48).map { t.kindStyle(index: $0) }.map { "\($0.shape) \($0.fill) \($0.dash ?? "-")" }
+        #expect(Set(kinds).count == 48)
+        // The same shapes as the light theme: switching theme keeps the drawing's geometry.
+        for i in 0..<48 { #expect(t.kindStyle(index: i).shape == SVGTheme.light.kindStyle(index: i).shape) }
         let rels = (0..<10).map { t.relationStyle(index: $0) }.map { "\($0.color) \($0.dash ?? "-")" }
         #expect(Set(rels).count == 10)
     }
