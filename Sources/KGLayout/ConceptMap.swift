@@ -379,26 +379,47 @@ public struct ConceptMapLayout: Sendable {
         return nil
     }
 
-    /// A loop on the side of a node that faces away from the frame's centre.
+    /// A loop on a side of its node: the side facing away from the frame's centre first, then the
+    /// others, the first with room for the loop and its label.
     func selfLoop(_ box: Rect, index: Int, label: (Double, Double)?, boxes: [Rect], own: Int, labels: [Rect], frame: Rect) -> EdgeRoute? {
-        let up = box.center.y > height / 2 ? 1.0 : -1.0   // lower half: loop below; upper half: above
         let s = 22 + 10 * Double(index)
-        let y = up > 0 ? box.maxY : box.minY
-        let a = min(box.width / 4, 14 + 4 * Double(index))
-        let p0 = Point(x: box.center.x + a, y: y), p3 = Point(x: box.center.x - a, y: y)
-        let curve = Cubic(p0, Point(x: p0.x + s, y: y + up * s * 1.6), Point(x: p3.x - s, y: y + up * s * 1.6), p3)
-        let pts = [curve.p0, curve.p1, curve.p2, curve.p3]
-        if RouteGeometry.hits(pts, boxes: boxes, except: [own], inflate: routeClearance) { return nil }
-        guard let bb = RouteGeometry.bounds(pts), bb.minY >= frame.minY, bb.maxY <= frame.maxY else { return nil }
-        var lr: Rect? = nil
-        if let (lw, lh) = label {
-            let top = up > 0 ? bb.maxY + labelPad : bb.minY - labelPad - lh
-            let r = Rect(x: box.center.x - lw / 2, y: top, width: lw, height: lh)
-            let padded = inflate(r, labelPad)
-            if padded.minY < frame.minY || padded.maxY > frame.maxY || padded.minX < frame.minX || padded.maxX > frame.maxX { return nil }
-            if boxes.contains(where: { $0.overlaps(padded) }) || labels.contains(where: { $0.overlaps(padded) }) { return nil }
-            lr = r
+        let verticalFirst = abs(box.center.y - height / 2) / height >= abs(box.center.x - width / 2) / width
+        let down = box.center.y > height / 2, right = box.center.x > width / 2
+        // (dx, dy): the direction the loop sticks out.
+        let sides: [(Double, Double)] = verticalFirst
+            ? [(0, down ? 1 : -1), (right ? 1 : -1, 0), (0, down ? -1 : 1), (right ? -1 : 1, 0)]
+            : [(right ? 1 : -1, 0), (0, down ? 1 : -1), (right ? -1 : 1, 0), (0, down ? -1 : 1)]
+        for (dx, dy) in sides {
+            let pts: [Point]
+            if dy != 0 {
+                let y = dy > 0 ? box.maxY : box.minY
+                let a = min(box.width / 4, 14 + 4 * Double(index))
+                let p0 = Point(x: box.center.x + a, y: y), p3 = Point(x: box.center.x - a, y: y)
+                pts = [p0, Point(x: p0.x + s, y: y + dy * s * 1.6), Point(x: p3.x - s, y: y + dy * s * 1.6), p3]
+            } else {
+                let x = dx > 0 ? box.maxX : box.minX
+                let a = min(box.height / 4, 10 + 3 * Double(index))
+                let p0 = Point(x: x, y: box.center.y - a), p3 = Point(x: x, y: box.center.y + a)
+                pts = [p0, Point(x: x + dx * s * 1.6, y: p0.y - s), Point(x: x + dx * s * 1.6, y: p3.y + s), p3]
+            }
+            if RouteGeometry.hits(pts, boxes: boxes, except: [own], inflate: routeClearance) { continue }
+            guard let bb = RouteGeometry.bounds(pts), bb.minX >= frame.minX, bb.maxX <= frame.maxX,
+                  bb.minY >= frame.minY, bb.maxY <= frame.maxY else { continue }
+            var lr: Rect? = nil
+            if let (lw, lh) = label {
+                let r: Rect
+                if dy != 0 {
+                    r = Rect(x: box.center.x - lw / 2, y: dy > 0 ? bb.maxY + labelPad : bb.minY - labelPad - lh, width: lw, height: lh)
+                } else {
+                    r = Rect(x: dx > 0 ? bb.maxX + labelPad : bb.minX - labelPad - lw, y: box.center.y - lh / 2, width: lw, height: lh)
+                }
+                let padded = inflate(r, labelPad)
+                if padded.minY < frame.minY || padded.maxY > frame.maxY || padded.minX < frame.minX || padded.maxX > frame.maxX { continue }
+                if boxes.contains(where: { $0.overlaps(padded) }) || labels.contains(where: { $0.overlaps(padded) }) { continue }
+                lr = r
+            }
+            return EdgeRoute(points: pts, label: lr, isSelfLoop: true)
         }
-        return EdgeRoute(points: pts, label: lr, isSelfLoop: true)
+        return nil
     }
 }
