@@ -36,13 +36,18 @@ extension SVGRenderer {
             return r
         }
         var quickCache: [String: Bool] = [:]
+        let asked = style.slideLayout != .auto || style.direction != nil
         func fits(_ part: SVGDiagram, title: String?) -> Bool {
             let key = Self.signature(part, title: title)
             if let r = quickCache[key] { return r }
-            let r = bestSlide(part, title: title, format: format, quick: true) != nil
+            // With --layout/--direction, a part must fit the way asked; only the smallest parts
+            // (a concept and a neighbour or two) may be drawn another way.
+            var r = bestSlide(part, title: title, format: format, quick: true, requestedOnly: asked) != nil
+            if !r && asked && part.nodes.count <= 3 { r = bestSlide(part, title: title, format: format, quick: true) != nil }
             quickCache[key] = r
             return r
         }
+        var otherwise = 0
         if d.nodes.isEmpty {
             let r = emptySlide(format: format)
             return SlideSeriesResult(slides: [r], warnings: ["nothing selected: the slide is empty"])
@@ -50,8 +55,8 @@ extension SVGRenderer {
         let baseTitle = style.title.flatMap { $0.isEmpty ? nil : $0 }
         let cap = style.maxNodesPerSlide
         // One slide, when it is readable.
-        if cap.map({ d.nodes.count <= $0 }) ?? true, let r = best(d, title: baseTitle) {
-            return SlideSeriesResult(slides: [r.result], warnings: [])
+        if cap.map({ d.nodes.count <= $0 }) ?? true, let r = best(d, title: baseTitle), r.asRequested || !asked || d.nodes.count <= 3 {
+            return SlideSeriesResult(slides: [r.result], warnings: r.asRequested ? [] : [Self.otherwiseNote(1, of: 1, style: style)])
         }
         if style.allowSmall {
             let r = smallSlide(d, title: baseTitle, format: format)
@@ -64,7 +69,11 @@ extension SVGRenderer {
         var slides: [SVGRenderResult] = []
         for (i, part) in parts.enumerated() {
             let t = SlideSeries.title(base: baseTitle, part: part, index: i + 1, count: parts.count, diagram: d)
-            guard var r = best(part.diagram, title: t) else {
+            // The planner checked each part with a placeholder title; a longer title can take room,
+            // so fall back to any readable drawing, then to the short title.
+            let short = (baseTitle ?? (d.focus.map { d.nodes[$0].label } ?? "Concept map")) + " (\(i + 1)/\(parts.count))"
+            guard var r = best(part.diagram, title: t) ?? bestSlide(part.diagram, title: t, format: format, quick: true)
+                    ?? best(part.diagram, title: short) ?? bestSlide(part.diagram, title: short, format: format, quick: true) else {
                 throw SlideError("slide \(i + 1) of the series could not be drawn readably")
             }
             // Ids unique across the series (several slides inline in one page).
@@ -72,12 +81,18 @@ extension SVGRenderer {
             var res = r.result
             res.title = t
             slides.append(res)
+            if !r.asRequested { otherwise += 1 }
         }
         let what = d.story ? "the story" : (d.focus.map { "the neighbourhood of \(d.nodes[$0].label)" } ?? "the selection")
         let capText = cap.map { "at most \($0) concepts a slide, " } ?? ""
         let note = "\(what) (\(d.nodes.count) concepts, \(d.edges.count) relations) does not fit one slide at "
             + "\(Int(style.minNodeFontSize)) px names: drawn as a series of \(slides.count) slides (\(capText)\(SlideSeries.how(parts)))"
-        return SlideSeriesResult(slides: slides, warnings: [note])
+        return SlideSeriesResult(slides: slides, warnings: [note] + (otherwise > 0 ? [Self.otherwiseNote(otherwise, of: slides.count, style: style)] : []))
+    }
+
+    static func otherwiseNote(_ k: Int, of n: Int, style: SVGStyle) -> String {
+        let what = style.direction.map { "--direction \($0.rawValue)" } ?? "--layout \(style.slideLayout.rawValue)"
+        return "\(what) could not draw \(k == n && n == 1 ? "the slide" : "\(k) of the \(n) slides") readably; \(k == 1 ? "it is" : "they are") drawn in the layout that reads best instead"
     }
 
     /// A drawn candidate: the scene (written to SVG only once chosen), its layout, measures and score.
@@ -86,6 +101,8 @@ extension SVGRenderer {
         var layout: LayoutResult
         var quality: SlideQuality
         var score: Double
+        /// Drawn the way --layout / --direction asked (true when they asked nothing).
+        var asRequested = true
         var result: SVGRenderResult {
             SVGRenderResult(svg: (try? scene.svg()) ?? "", layout: layout, warnings: [], quality: quality)
         }
@@ -236,7 +253,7 @@ extension SVGRenderer {
 
     /// The best readable slide for `d`, or nil when none meets the sizes.
     /// - Parameter quick: any readable candidate will do (the series planner only asks whether a part fits).
-    func bestSlide(_ d: SVGDiagram, title: String?, format: SlideFormat, quick: Bool = false) -> Rendered? {
+    func bestSlide(_ d: SVGDiagram, title: String?, format: SlideFormat, quick: Bool = false, requestedOnly: Bool = false) -> Rendered? {
         let p = prepare(d)
         let fr = frame(d, prepared: p, title: title, format: format)
         let n = d.nodes.count
@@ -245,13 +262,14 @@ extension SVGRenderer {
         let choice = d.story && style.slideLayout == .auto ? SlideLayout.story : style.slideLayout
         let centre = d.focus ?? Self.hub(d)
         var found: [Rendered] = []
-        let wantMap = (choice == .auto || choice == .map || choice == .radial) && centre != nil && style.direction == nil
-        let wantLayered = choice == .auto || choice == .layered || (choice != .story && centre == nil) || style.direction != nil
+        // Every kind of candidate is tried; one the user asked for (--layout, --direction) wins whenever
+        // it is readable, another is used only when it is not (the series says so).
+        let wantMap = choice != .story && centre != nil
+        let wantLayered = choice != .story
         // Concept maps: straight into the frame, largest font first.
         if wantMap, let c = centre {
             var shapes: [(ConceptMapLayout.Shape, ConceptMapLayout.Sides)] = []
-            if choice != .radial { shapes += [(.columns, .byDirection), (.columns, .balanced)] }
-            if choice != .map { shapes.append((.ellipse, .byDirection)) }
+            shapes = [(.columns, .byDirection), (.columns, .balanced), (.ellipse, .byDirection)]
             fontLoop: for f in quick ? [style.minNodeFontSize] : ladder(n) {
                 var atThisFont: [Rendered] = []
                 for wrapEm in [12.0, 8.5] {
@@ -269,7 +287,7 @@ extension SVGRenderer {
                         }
                         let kind: Kind = shape == .ellipse ? .radial : .map
                         if let r = candidate(d, prepared: p, sized: s, layout: l, frame: fr, kind: kind, centred: false,
-                                             note: "\(shape) \(sides) wrap \(wrapEm)", quick: quick) {
+                                             note: "\(shape) \(sides) wrap \(wrapEm)", quick: quick, requestedOnly: requestedOnly) {
                             atThisFont.append(r)
                             if quick { return r }
                         }
@@ -284,7 +302,7 @@ extension SVGRenderer {
             if choice == .story {
                 for w in 1...6 { configs.append((.leftToRight, w, nil, true)) }
             } else {
-                let dirs = style.direction.map { [$0] } ?? [.topToBottom, .leftToRight]
+                let dirs: [LayoutDirection] = [.topToBottom, .leftToRight]
                 let aspect = fr.rect.width / fr.rect.height
                 for dir in dirs {
                     // Wrapping only where each row or column keeps at least three concepts.
@@ -306,8 +324,12 @@ extension SVGRenderer {
                     let k = min(fr.rect.width / max(1, natural.width), fr.rect.height / max(1, natural.height))
                     if Self.debug { FileHandle.standardError.write(Data("  layered \(dir) wrap \(wrap) natural \(Int(natural.width))×\(Int(natural.height))\n".utf8)) }
                     if k < 1 - 1e-9 { continue }
-                    var f = quick ? f0 : min(fontCap(n), (f0 * k * 2).rounded(.down) / 2)
-                    while f >= f0 - 1e-9 {
+                    let top = quick ? f0 : min(fontCap(n), (f0 * k * 2).rounded(.down) / 2)
+                    var sizes: [Double] = []
+                    var x = top
+                    while x > f0 + 1e-9 { sizes.append(x); x -= 2 }
+                    sizes.append(f0)
+                    for f in sizes {
                         let s = sized(d, prepared: p, font: f, wrapEm: wrapEm)
                         var o2 = layeredOptions(font: f, direction: dir)
                         o2.wrap = wrap; o2.targetAspect = aspect
@@ -316,11 +338,11 @@ extension SVGRenderer {
                         let l = LayeredLayout(options: o2).layout(s.graph)
                         if l.width <= fr.rect.width + 0.5 && l.height <= fr.rect.height + 0.5,
                            let r = candidate(d, prepared: p, sized: s, layout: l, frame: fr, kind: story ? .story : .layered, centred: true,
-                                             note: "\(dir) wrap \(wrap) balance \(aspect != nil)", wraps: story ? 1 : wrap, quick: quick) {
+                                             note: "\(dir) wrap \(wrap) balance \(aspect != nil)", wraps: story ? 1 : wrap, quick: quick,
+                                             direction: dir, requestedOnly: requestedOnly) {
                             if quick { return r }
                             found.append(r); break
                         }
-                        f -= 2
                     }
                 }
             }
@@ -334,6 +356,18 @@ extension SVGRenderer {
             return SVGRenderer(style: st).bestSlide(plain, title: title, format: format, quick: quick)
         }
         return found.max { $0.score < $1.score }
+    }
+
+    /// Whether a candidate is what --layout / --direction asked for (auto asks for nothing).
+    static func requested(_ kind: Kind, direction: LayoutDirection?, style: SVGStyle) -> Bool {
+        if let d = style.direction { return kind == .layered && direction == d || kind == .story && d == .leftToRight }
+        switch style.slideLayout {
+        case .auto: return false
+        case .map: return kind == .map
+        case .radial: return kind == .radial
+        case .layered: return kind == .layered
+        case .story: return kind == .story
+        }
     }
 
     /// Columns of a story: concepts in argument order, each one column after the latest concept it is
@@ -375,7 +409,9 @@ extension SVGRenderer {
     static let debug = ProcessInfo.processInfo.environment["KG_SLIDE_DEBUG"] != nil
 
     func candidate(_ d: SVGDiagram, prepared p: Prepared, sized s: Sized, layout l: LayoutResult, frame fr: Frame,
-                   kind: Kind, centred: Bool, note: String = "", wraps: Int = 1, quick: Bool = false) -> Rendered? {
+                   kind: Kind, centred: Bool, note: String = "", wraps: Int = 1, quick: Bool = false,
+                   direction: LayoutDirection? = nil, requestedOnly: Bool = false) -> Rendered? {
+        if requestedOnly && !Self.requested(kind, direction: direction, style: style) { return nil }
         let origin = centred
             ? Point(x: fr.rect.x + (fr.rect.width - l.width) / 2, y: fr.rect.y + (fr.rect.height - l.height) / 2)
             : Point(x: fr.rect.x, y: fr.rect.y)
@@ -391,10 +427,13 @@ extension SVGRenderer {
         // focus the concept map is what the reader expects.
         let f = s.nodeFont
         var score = min(f, 28) + 0.5 * max(0, f - 28) - 1.5 * Double(q.crossings) - 10 * Double(truncated)
-        if d.focus != nil && (kind == .map || kind == .radial) { score += 6 }
+        if d.focus != nil && (kind == .map || kind == .radial) && style.slideLayout == .auto && style.direction == nil { score += 6 }
+        if Self.requested(kind, direction: direction, style: style) { score += 100 }
         if kind == .map { score += 0.5 }
         score += min(q.fill, 0.9) * 2 - 3 * Double(max(0, wraps - 1))
-        return Rendered(scene: scene, layout: l, quality: q, score: score)
+        let asked = style.slideLayout == .auto && style.direction == nil
+        return Rendered(scene: scene, layout: l, quality: q, score: score,
+                        asRequested: asked || Self.requested(kind, direction: direction, style: style))
     }
 
     func slideScene(_ d: SVGDiagram, prepared p: Prepared, sized s: Sized, layout l: LayoutResult, frame fr: Frame,
