@@ -253,6 +253,8 @@ public enum GraphCache {
 
     static func loadPayload(directory: URL, salt: String, validation: Validation) -> Payload? {
         guard !isDisabled else { return nil }
+        // Reliability (docs/RELIABILITY.md): finish or roll back an interrupted save, then read under the commit lock.
+        let snapshot = GraphSnapshot(directory: directory.path); defer { snapshot.end() }; guard snapshot.diagnostics.isEmpty else { return nil }
         let file = cacheFile(for: directory)
         guard let data = try? Data(contentsOf: file, options: [.alwaysMapped]) else { return nil }
         return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Payload? in
