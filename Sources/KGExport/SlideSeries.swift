@@ -285,7 +285,8 @@ enum SlideSeries {
 
     static func how(_ parts: [Part]) -> String {
         let centres = Set(parts.compactMap(\.centre)).count
-        if centres > 0 { return "one slide or more around each of \(centres) concept\(centres == 1 ? "" : "s"), the focus first" }
+        if centres == 1 { return "two or more slides around the focus" }
+        if centres > 1 { return "one slide or more around each of \(centres) concepts, the focus first" }
         return "the steps in argument order"
     }
 }

@@ -42,11 +42,11 @@ struct ExportSVGCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Draw slides of this shape: 16:9 (1280×720) or 4:3 (960×720).", valueName: "ratio"))
     var slide: String?
 
-    @Option(help: ArgumentHelp("Slide layout: auto, map (focus in the middle, incoming left, outgoing right), radial, layered or story (argument order, in rows).",
+    @Option(help: ArgumentHelp("Slide layout: auto, map (focus in the middle, incoming left, outgoing right), radial, layered or story (argument order, in rows). A slide the asked layout cannot draw readably is drawn another way, with a note.",
                                valueName: "name"))
     var layout: String = "auto"
 
-    @Option(help: ArgumentHelp("Layer direction of the layered layout: TB or LR. Default TB; on slides, whichever reads larger.",
+    @Option(help: ArgumentHelp("Layer direction of the layered layout: TB or LR. Default TB; on slides, whichever reads larger (an asked direction is kept wherever it is readable).",
                                valueName: "TB|LR"))
     var direction: String?
 
