@@ -57,9 +57,6 @@ let package = Package(
         // Graph/schema.kg embedded in kg at build time (kg init --schema course).
         .executableTarget(name: "kg-embed-schema", path: "Sources/KGEmbedSchema"),
         .plugin(name: "EmbedCourseSchema", capability: .buildTool(), dependencies: ["kg-embed-schema"]),
-        // Layout benchmark against Graphviz on ../shared/bench/graphs (docs/LAYOUT.md).
-        .executableTarget(name: "kg-layout-bench", dependencies: ["KGLayout", "KGExport"],
-                          path: "Sources/KGLayoutBench"),
         .testTarget(name: "KGCoreTests", dependencies: ["KGCore",
             .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "KGFormatTests", dependencies: ["KGCore", "KGFormat",

@@ -4,6 +4,7 @@
 //
 //   cd Benchmarks && swift package -c release benchmark --no-progress          # ordo-one suites
 //   swift build -c release --package-path Benchmarks --product kg-bench        # compare.py's helper
+//   swift build -c release --package-path Benchmarks --product kg-layout-bench # layout vs dot
 //
 // See ../BENCHMARKS.md for the numbers and the side-by-side comparison (compare.py).
 import Foundation
@@ -43,6 +44,10 @@ let package = Package(
         // Times single work items in isolation for compare.py (load, warm queries, GraphML write/read
         // without the load, the matcher alone) and prints one JSON object.
         .executableTarget(name: "kg-bench", dependencies: ["KGBenchSupport"], path: "Sources/kg-bench"),
+        // Layout + SVG of one bench graph with the Graphviz baseline's style, for crossings.py and
+        // the side-by-side with dot (../docs/LAYOUT.md, ../BENCHMARKS.md).
+        .executableTarget(name: "kg-layout-bench", dependencies: kgProducts("KGLayout", "KGExport"),
+                          path: "Sources/kg-layout-bench"),
         .executableTarget(name: "LoadBenchmarks", dependencies: benchmarkDeps,
                           path: "Benchmarks/LoadBenchmarks", plugins: benchmarkPlugins),
         .executableTarget(name: "QueryBenchmarks", dependencies: benchmarkDeps,

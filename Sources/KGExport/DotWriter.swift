@@ -1,26 +1,5 @@
 import KGCore
 
-/// Kind styling shared by the text exporters: a stable colour per kind (FNV-1a of the name, not
-/// Swift's per-process seeded hash) and a shape.
-public enum ExportKindStyle {
-    public static let palette = ["#FFE8A3", "#B9E3F9", "#C8F0C0", "#F9C9C0", "#E2D2F5", "#FCD9B0", "#D0E8E2", "#F5D0E6"]
-
-    public static func colour(of kind: String?) -> String {
-        guard let k = kind else { return "#EEEEEE" }
-        var h: UInt32 = 2166136261
-        for b in k.utf8 { h = (h ^ UInt32(b)) &* 16777619 }
-        return palette[Int(h % UInt32(palette.count))]
-    }
-
-    /// Graphviz shape of a kind: readings are notes, studies boxes, the rest rounded boxes.
-    public static func dotShape(of kind: String?, schema: Schema) -> (shape: String, style: String) {
-        guard let k = kind else { return ("box", "rounded,filled") }
-        if schema.isKind(k, a: "Reading") || k == "Reading" { return ("note", "filled") }
-        if schema.isKind(k, a: "Study") || k == "Study" { return ("box", "filled") }
-        return ("box", "rounded,filled")
-    }
-}
-
 /// Graphviz DOT: `digraph`, every id and label double-quoted and escaped, kinds as shapes and
 /// fill colours, relation types as edge labels, provenance as edge tooltips.
 public enum DotWriter {
@@ -60,7 +39,7 @@ public enum DotWriter {
             let kind = graph.kind(of: n)
             let (shape, style) = ExportKindStyle.dotShape(of: kind, schema: graph.schema)
             out += "  \(quoted(ids.id(of: n))) [label=\(quoted(graph.displayName(of: n)))"
-            out += ", shape=\(shape), style=\(quoted(style)), fillcolor=\(quoted(ExportKindStyle.colour(of: kind)))"
+            out += ", shape=\(shape), style=\(quoted(style)), fillcolor=\(quoted(ExportKindStyle.colour(of: kind, schema: graph.schema)))"
             if let k = kind { out += ", tooltip=\(quoted(k))" }
             out += "];\n"
         }

@@ -68,7 +68,7 @@ public enum MermaidWriter {
         }
         kinds.sort()
         for k in kinds {
-            out += "  classDef \(className(k)) fill:\(ExportKindStyle.colour(of: k)),stroke:#555555,color:#000000\n"
+            out += "  classDef \(className(k)) fill:\(ExportKindStyle.colour(of: k, schema: graph.schema)),stroke:\(ExportKindStyle.stroke(of: k, schema: graph.schema)),color:#000000\n"
         }
         for k in kinds {
             out += "  class " + byKind[k]!.map { "n\($0)" }.joined(separator: ",") + " \(className(k))\n"

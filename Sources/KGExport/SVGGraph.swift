@@ -10,23 +10,42 @@ public enum SVGGraph {
         type.lowercased().replacingOccurrences(of: "_", with: " ")
     }
 
+    /// - Parameters:
+    ///   - focus: the centre of a neighbourhood view (emphasised; a slide puts it in the middle).
+    ///   - nodeOrder, edgeOrder: the order to draw nodes and edges in (a story's argument order); the
+    ///     subgraph's own nodes and edges missing from them follow in id order.
+    ///   - story: the order is an argument to read left to right, top to bottom.
     public static func diagram(_ graph: Graph, _ sub: Subgraph, emphasise: Set<NodeID> = [],
-                               edgeLabels: Bool = true) -> SVGDiagram {
+                               edgeLabels: Bool = true, focus: NodeID? = nil, nodeOrder: [NodeID]? = nil,
+                               edgeOrder: [EdgeID]? = nil, story: Bool = false) -> SVGDiagram {
         var d = SVGDiagram()
         d.kindOrder = Array(graph.schema.kinds.keys)
         d.typeOrder = Array(graph.schema.relations.keys)
+        d.story = story
         var index: [NodeID: Int] = [:]
-        for n in sub.nodes {
+        func ordered<T: Hashable>(_ all: [T], _ first: [T]?) -> [T] {
+            guard let first else { return all }
+            let members = Set(all)
+            var seen = Set<T>()
+            var out: [T] = []
+            for x in first where members.contains(x) && seen.insert(x).inserted { out.append(x) }
+            for x in all where seen.insert(x).inserted { out.append(x) }
+            return out
+        }
+        for n in ordered(sub.nodes, nodeOrder) {
             index[n] = d.nodes.count
             let name = graph.displayName(of: n)
             let kind = graph.kind(of: n) ?? "Concept"
             var tip = "\(name) (\(kind))"
-            if let s = graph.property(n, "summary")?.stringValue, !s.isEmpty { tip += "\n" + s }
+            let summary = graph.property(n, "summary")?.stringValue
+            if let s = summary, !s.isEmpty { tip += "\n" + s }
             var node = SVGDiagram.Node(id: graph.key(of: n), label: name, kind: kind, tooltip: tip)
-            node.emphasised = emphasise.contains(n)
+            node.summary = summary
+            node.emphasised = emphasise.contains(n) || n == focus
             d.nodes.append(node)
         }
-        for e in sub.edges {
+        if let f = focus { d.focus = index[f] }
+        for e in ordered(sub.edges, edgeOrder) {
             guard let s = index[graph.source(of: e)], let t = index[graph.target(of: e)] else { continue }
             let type = graph.typeName(of: e)
             var tip = "\(graph.displayName(of: graph.source(of: e))) —\(type)→ \(graph.displayName(of: graph.target(of: e)))"

@@ -12,6 +12,10 @@ public struct SVGDiagram: Sendable {
         public var tooltip: String
         /// Drawn with a heavier border (e.g. the focus of a neighbourhood view).
         public var emphasised = false
+        /// A "+N more" placeholder of a slide series (dashed, muted; not a concept).
+        public var isMore = false
+        /// A short description (a slide of this concept alone shows it).
+        public var summary: String? = nil
         public init(id: String, label: String, kind: String, tooltip: String) {
             self.id = id; self.label = label; self.kind = kind; self.tooltip = tooltip
         }
@@ -35,6 +39,11 @@ public struct SVGDiagram: Sendable {
     public var typeOrder: [String] = []
     /// How the legend names a relation type (default: the type itself).
     public var typeNames: [String: String] = [:]
+    /// The node at the centre of a neighbourhood view (drawn emphasised, placed in the middle of a slide).
+    public var focus: Int? = nil
+    /// The nodes are in argument order (a story: a query's paths): slides read them left to right,
+    /// top to bottom.
+    public var story = false
     public init(nodes: [Node] = [], edges: [Edge] = [], kindOrder: [String] = [], typeOrder: [String] = []) {
         self.nodes = nodes; self.edges = edges; self.kindOrder = kindOrder; self.typeOrder = typeOrder
     }
@@ -49,6 +58,15 @@ public enum SlideFormat: String, CaseIterable, Sendable {
         switch self { case .wide: return (1280, 720); case .standard: return (960, 720) }
     }
 }
+
+/// Which parts of the legend are drawn: `auto` shows the kinds when there are three or more and the
+/// relation types only when the edges carry no labels (the labels already say the relation).
+public enum LegendMode: String, CaseIterable, Sendable { case auto, full, none }
+
+/// How a slide is laid out: `auto` tries the concept map around the focus (columns and radial), the
+/// layered layout in both directions (wrapped into rows or columns when that fills the frame better)
+/// and keeps the one with the largest text; `story` puts the nodes in argument order in rows.
+public enum SlideLayout: String, CaseIterable, Sendable { case auto, map, radial, layered, story }
 
 public struct SVGStyle: Sendable {
     public var theme: SVGTheme = .light
@@ -66,14 +84,36 @@ public struct SVGStyle: Sendable {
     public var nodePaddingX = 10.0
     public var nodePaddingY = 7.0
     public var minNodeWidth = 56.0
-    public var legend = true
+    public var legendMode: LegendMode = .auto
+    /// Compatibility: false is `legendMode = .none`.
+    public var legend: Bool {
+        get { legendMode != .none }
+        set { legendMode = newValue ? (legendMode == .none ? .auto : legendMode) : .none }
+    }
     public var margin = 24.0
-    /// Smallest label size, in pixels on the reference slide, considered readable from the back of a room.
-    public var minimumSlideFontSize = 12.0
     public var fontFamily = "Helvetica, Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif"
     public var layout = LayoutOptions()
     /// Preferred width / height of a drawing that is not fitted to a slide (nil: no layer-width balancing).
     public var aspect: Double? = 1.6
+    /// Prefix of every id in the SVG (for several SVGs inline in one HTML page).
+    public var idPrefix = ""
+
+    // Slides (see SlideRenderer.swift).
+    /// Smallest concept-name and relation-label size in pixels on the slide (1280×720 or 960×720):
+    /// 24 px ≈ 18 pt, the usual floor for body text on a projected slide.
+    public var minNodeFontSize = 24.0
+    public var minEdgeFontSize = 18.0
+    /// Smallest share of the slide the drawing must cover.
+    public var minFill = 0.6
+    public var slideLayout: SlideLayout = .auto
+    /// At most this many concepts on one slide (a series splits the rest off); nil: as many as fit.
+    public var maxNodesPerSlide: Int? = nil
+    /// Refuse a series longer than this.
+    public var maxSlides = 40
+    /// Draw a too-big selection on one slide anyway, below the readable sizes (a warning says so).
+    public var allowSmall = false
+    /// Called with the number of slides planned so far while a series is worked out (a progress line).
+    public var progress: (@Sendable (Int) -> Void)? = nil
     public init() {}
 
     /// The settings of the Graphviz baseline in ../shared/bench (Helvetica 10 pt nodes, 8 pt edge labels,
@@ -81,7 +121,7 @@ public struct SVGStyle: Sendable {
     public static var benchmark: SVGStyle {
         var s = SVGStyle()
         s.fontSize = 10; s.edgeFontSize = 8; s.maxLabelWidth = 10_000; s.maxEdgeLabelWidth = 10_000; s.maxLabelLines = 0
-        s.legend = false; s.nodePaddingX = 8; s.nodePaddingY = 5; s.aspect = nil
+        s.legendMode = .none; s.nodePaddingX = 8; s.nodePaddingY = 5; s.aspect = nil
         return s
     }
 }
@@ -89,13 +129,18 @@ public struct SVGStyle: Sendable {
 public struct SVGRenderResult: Sendable {
     public var svg: String
     public var layout: LayoutResult
-    /// Things the user should know (e.g. text below the readable size on a slide).
+    /// Things the user should know (e.g. a selection split into a series of slides).
     public var warnings: [String]
+    /// What a slide checker measures (slides only).
+    public var quality: SlideQuality? = nil
+    /// The slide's title (slides only).
+    public var title: String? = nil
 }
 
 /// Draws an `SVGDiagram` as SVG 1.1 through libxml2's xmlTextWriter: presentation attributes only (no
 /// CSS, no script, no event attributes, no external references), a `viewBox`, text as `<text>`, every
-/// node and edge in a `<g>` with an id, a class and a `<title>`.
+/// node and edge in a `<g>` with an id, a class and a `<title>`. Without `style.slide` it draws a
+/// handout (layered layout at 14 px); with it, see `renderSlides`.
 public struct SVGRenderer: Sendable {
     public var style: SVGStyle
     public init(style: SVGStyle = SVGStyle()) { self.style = style }
@@ -108,7 +153,7 @@ public struct SVGRenderer: Sendable {
         var typeIndex: [String: Int] = [:]
     }
 
-    func shapeExtra(_ shape: NodeShape, height h: Double) -> Double {
+    static func shapeExtra(_ shape: NodeShape, height h: Double) -> Double {
         switch shape {
         case .pill, .hexagon: return h * 0.6
         case .octagon: return h * 0.4
@@ -119,8 +164,7 @@ public struct SVGRenderer: Sendable {
 
     static func stableIndex(_ names: [String], order: [String]) -> [String: Int] {
         var index: [String: Int] = [:]
-        for n in order where index[n] == nil { index[n] = index.count }
-        for n in Set(names).sorted() where index[n] == nil { index[n] = index.count }
+        for n in Set(names) { index[n] = PaletteIndex.of(n, order: order) }
         return index
     }
 
@@ -146,7 +190,7 @@ public struct SVGRenderer: Sendable {
             let textW = lines.map { nodeMetrics.width($0) }.max() ?? 0
             let h = nodeMetrics.height(lines: lines.count) + 2 * style.nodePaddingY
             let shape = style.theme.kindStyle(index: p.kindIndex[node.kind] ?? 0).shape
-            let w = max(style.minNodeWidth, textW + 2 * style.nodePaddingX + shapeExtra(shape, height: h))
+            let w = max(style.minNodeWidth, textW + 2 * style.nodePaddingX + Self.shapeExtra(shape, height: h))
             p.nodeLines.append(lines)
             p.graph.nodes.append(LayoutNode(width: w.rounded(.up), height: h.rounded(.up)))
         }
@@ -165,296 +209,155 @@ public struct SVGRenderer: Sendable {
         return p
     }
 
-    public func render(_ d: SVGDiagram) throws -> SVGRenderResult {
+    static func validate(_ d: SVGDiagram) throws {
         for e in d.edges where !(d.nodes.indices.contains(e.source) && d.nodes.indices.contains(e.target)) {
             throw XMLWriterError("edge \(e.type) refers to a node that is not in the diagram")
         }
+    }
+
+    /// The handout, or with `style.slide` the first slide of the series (`renderSlides` gives them all).
+    public func render(_ d: SVGDiagram) throws -> SVGRenderResult {
+        try Self.validate(d)
+        if style.slide != nil {
+            let series = try renderSlides(d)
+            var first = series.slides[0]
+            first.warnings = series.warnings
+            return first
+        }
         let p = prepare(d)
-        var warnings: [String] = []
         var options = style.layout
-        var layout: LayoutResult
-        var canvas: Canvas
-        if let slide = style.slide {
-            options.packer = ShelfPacker(aspect: slide.size.width / slide.size.height)
-            let directions = style.direction.map { [$0] } ?? [.topToBottom, .leftToRight]
-            var best: (LayoutResult, Canvas)? = nil
-            // Both directions, each with and without layer-width balancing: the largest text wins.
-            for dir in directions {
-                for aspect in [nil, slide.size.width / slide.size.height] {
-                    options.direction = dir
-                    options.targetAspect = aspect
-                    let l = LayeredLayout(options: options).layout(p.graph)
-                    let c = canvasFor(l, diagram: d, prepared: p)
-                    if best == nil || c.slideScale(slide) > best!.1.slideScale(slide) + 1e-9 { best = (l, c) }
-                }
-            }
-            (layout, canvas) = best!
-            let scale = canvas.slideScale(slide)
-            let effective = (style.fontSize * min(scale, 2) * 10).rounded() / 10  // as reported, to one decimal
-            if effective < style.minimumSlideFontSize && !d.nodes.isEmpty {
-                warnings.append(String(format: "the drawing is scaled by %.2f to fit a %@ slide (%.0f×%.0f); concept names show at %.1f px, below the readable %.0f px: draw less (--focus NAME --depth 1, --relations, --kinds)",
-                                       min(scale, 2), slide.rawValue, slide.size.width, slide.size.height, effective, style.minimumSlideFontSize))
-            }
-        } else {
-            options.direction = style.direction ?? .topToBottom
-            if options.targetAspect == nil { options.targetAspect = style.aspect }
-            layout = LayeredLayout(options: options).layout(p.graph)
-            canvas = canvasFor(layout, diagram: d, prepared: p)
-        }
-        let svg = try write(d, prepared: p, layout: layout, canvas: canvas)
-        return SVGRenderResult(svg: svg, layout: layout, warnings: warnings)
+        options.direction = style.direction ?? .topToBottom
+        if options.targetAspect == nil { options.targetAspect = style.aspect }
+        let layout = LayeredLayout(options: options).layout(p.graph)
+        let scene = handoutScene(d, prepared: p, layout: layout)
+        return SVGRenderResult(svg: try scene.svg(), layout: layout, warnings: [])
     }
 
-    // MARK: canvas: title, drawing, legend
+    // MARK: handout scene: title, drawing, legend
 
-    struct LegendItem { var isKind: Bool; var name: String; var index: Int; var rect: Rect }
-    struct Canvas {
-        var width: Double, height: Double
-        var drawingOrigin: Point
-        var titleBaseline: Double
-        var legend: [LegendItem]
-        var legendHeadings: [(String, Point)]
-        func slideScale(_ s: SlideFormat) -> Double {
-            let m = 0.05
-            return min(s.size.width * (1 - 2 * m) / max(width, 1), s.size.height * (1 - 2 * m) / max(height, 1))
-        }
-    }
-
-    func canvasFor(_ l: LayoutResult, diagram d: SVGDiagram, prepared p: Prepared) -> Canvas {
+    func handoutScene(_ d: SVGDiagram, prepared p: Prepared, layout l: LayoutResult) -> SVGScene {
+        let theme = style.theme
         let m = style.margin
         var y = m
-        var titleBaseline = 0.0
+        var title: SVGScene.Text? = nil
         if let t = style.title, !t.isEmpty {
-            titleBaseline = y + style.titleFontSize
+            title = SVGScene.Text(lines: [t], at: Point(x: 0, y: y + style.titleFontSize * 0.62), fontSize: style.titleFontSize,
+                                  bold: true, fill: theme.text)
             y += style.titleFontSize * 1.3 + 12
         }
         let origin = Point(x: m, y: y)
         y += d.nodes.isEmpty ? 32 : l.height
         var width = max(l.width, d.nodes.isEmpty ? 240 : 1) + 2 * m
-        var items: [LegendItem] = []
-        var headings: [(String, Point)] = []
-        if style.legend && !d.nodes.isEmpty {
-            let metrics = TextMetrics(fontSize: style.edgeFontSize + 1)
-            let rowH = 22.0
-            // On a slide, a legend as wide as the slide's shape allows keeps a tall drawing from growing taller.
-            let slideWidth = style.slide.map { $0.size.width / $0.size.height * l.height * 0.8 } ?? 0
-            let avail = max(l.width, 360, slideWidth)
-            var rowY = y + 24
-            let kinds = Set(d.nodes.map(\.kind)).sorted { (p.kindIndex[$0] ?? 0, $0) < (p.kindIndex[$1] ?? 0, $1) }
-            let types = Set(d.edges.map(\.type)).sorted { (p.typeIndex[$0] ?? 0, $0) < (p.typeIndex[$1] ?? 0, $1) }
-            for (heading, names, isKind) in [("Kinds", kinds, true), ("Relations", types, false)] where !names.isEmpty {
-                headings.append((heading, Point(x: m, y: rowY + rowH / 2 + 4)))
-                let indent = metrics.width("Relations") + 16
-                var x = indent
-                for name in names {
-                    let w = 34 + 6 + metrics.width(isKind ? name : (d.typeNames[name] ?? name)) + 18
-                    if x > indent && x + w > avail { x = indent; rowY += rowH }
-                    items.append(LegendItem(isKind: isKind, name: name,
-                                            index: isKind ? p.kindIndex[name]! : p.typeIndex[name]!,
-                                            rect: Rect(x: m + x, y: rowY, width: w - 18, height: rowH)))
-                    x += w
-                    width = max(width, m + x + m)
-                }
-                rowY += rowH + 4
-            }
-            y = rowY
-        }
-        return Canvas(width: width, height: y + m, drawingOrigin: origin, titleBaseline: titleBaseline,
-                      legend: items, legendHeadings: headings)
-    }
-
-    // MARK: writing
-
-    static func num(_ v: Double) -> String {
-        let r = (v * 100).rounded() / 100
-        if r == r.rounded() { return String(Int(r)) }
-        var s = String(format: "%.2f", r)
-        while s.hasSuffix("0") { s.removeLast() }
-        if s == "-0" { return "0" }
-        return s
-    }
-
-    func shapeElement(_ w: XMLWriter, shape: NodeShape, rect r: Rect, fill: String, stroke: String,
-                      strokeWidth: Double = 1.5) throws {
-        let n = Self.num
-        let sw = n(strokeWidth)
-        func poly(_ pts: [Point]) throws {
-            try w.element("polygon", attributes: [("points", pts.map { "\(n($0.x)),\(n($0.y))" }.joined(separator: " ")),
-                                                  ("fill", fill), ("stroke", stroke), ("stroke-width", sw)])
-        }
-        switch shape {
-        case .rect, .roundedRect, .pill, .doubleRect:
-            var attrs = [("x", n(r.x)), ("y", n(r.y)), ("width", n(r.width)), ("height", n(r.height))]
-            if shape == .roundedRect { attrs += [("rx", "6"), ("ry", "6")] }
-            if shape == .pill { attrs += [("rx", n(r.height / 2)), ("ry", n(r.height / 2))] }
-            attrs += [("fill", fill), ("stroke", stroke), ("stroke-width", sw)]
-            try w.element("rect", attributes: attrs)
-            if shape == .doubleRect {
-                let i = r.insetBy(3)
-                try w.element("rect", attributes: [("x", n(i.x)), ("y", n(i.y)), ("width", n(i.width)), ("height", n(i.height)),
-                                                   ("fill", "none"), ("stroke", stroke), ("stroke-width", "1")])
-            }
-        case .hexagon:
-            let d = min(r.height * 0.3, r.width / 4)
-            try poly([Point(x: r.minX + d, y: r.minY), Point(x: r.maxX - d, y: r.minY), Point(x: r.maxX, y: r.center.y),
-                      Point(x: r.maxX - d, y: r.maxY), Point(x: r.minX + d, y: r.maxY), Point(x: r.minX, y: r.center.y)])
-        case .octagon:
-            let d = min(r.height * 0.25, r.width / 4)
-            try poly([Point(x: r.minX + d, y: r.minY), Point(x: r.maxX - d, y: r.minY), Point(x: r.maxX, y: r.minY + d),
-                      Point(x: r.maxX, y: r.maxY - d), Point(x: r.maxX - d, y: r.maxY), Point(x: r.minX + d, y: r.maxY),
-                      Point(x: r.minX, y: r.maxY - d), Point(x: r.minX, y: r.minY + d)])
-        }
-    }
-
-    /// Lines of text centred on `center`.
-    func textLines(_ w: XMLWriter, _ lines: [String], center: Point, fontSize: Double, fill: String,
-                   halo: String? = nil, bold: Bool = false) throws {
-        let n = Self.num
-        let lineH = fontSize * 1.25
-        let top = center.y - lineH * Double(lines.count) / 2
-        try w.startElement("text")
-        try w.attribute("x", n(center.x))
-        try w.attribute("y", n(top + lineH / 2 + fontSize * 0.35))
-        try w.attribute("font-size", n(fontSize))
-        if bold { try w.attribute("font-weight", "bold") }
-        try w.attribute("text-anchor", "middle")
-        try w.attribute("fill", halo ?? fill)
-        if let h = halo {
-            try w.attribute("stroke", h); try w.attribute("stroke-width", "4"); try w.attribute("stroke-linejoin", "round")
-        }
-        if lines.count == 1 {
-            try w.text(lines[0])
-        } else {
-            for (i, line) in lines.enumerated() {
-                try w.element("tspan", attributes: [("x", n(center.x)), ("y", n(top + lineH * (Double(i) + 0.5) + fontSize * 0.35))],
-                              text: line)
-            }
-        }
-        try w.endElement()
-    }
-
-    func write(_ d: SVGDiagram, prepared p: Prepared, layout l: LayoutResult, canvas c: Canvas) throws -> String {
-        let n = Self.num
-        let theme = style.theme
-        let w = XMLWriter(indent: true)
-        try w.startDocument()
-        try w.startElement("svg")
-        try w.attribute("xmlns", "http://www.w3.org/2000/svg")
-        try w.attribute("version", "1.1")
-        var vb = Rect(x: 0, y: 0, width: c.width, height: c.height)
-        var size = (c.width, c.height)
-        if let slide = style.slide {
-            // Fit into the slide's aspect with 5 % margins; never enlarge text more than 2×.
-            let scale = min(c.slideScale(slide), 2)
-            let vw = slide.size.width / scale, vh = slide.size.height / scale
-            vb = Rect(x: (c.width - vw) / 2, y: (c.height - vh) / 2, width: vw, height: vh)
-            size = slide.size
-        }
-        try w.attribute("width", n(size.0)); try w.attribute("height", n(size.1))
-        try w.attribute("viewBox", "\(n(vb.x)) \(n(vb.y)) \(n(vb.width)) \(n(vb.height))")
-        try w.attribute("font-family", style.fontFamily)
-        try w.element("title", text: style.title.flatMap { $0.isEmpty ? nil : $0 } ?? "Concept map")
-        try w.element("desc", text: "\(d.nodes.count) concepts, \(d.edges.count) relations; drawn by kg (layered layout)")
-        // Arrowheads: one marker per relation type shown (SVG 1.1 markers cannot take the line's colour).
-        let types = Set(d.edges.map(\.type)).sorted { (p.typeIndex[$0]!, $0) < (p.typeIndex[$1]!, $1) }
-        try w.startElement("defs")
-        for t in types {
-            let rs = theme.relationStyle(index: p.typeIndex[t]!)
-            try w.startElement("marker")
-            try w.attribute("id", "arrow-\(p.typeIndex[t]!)")
-            for (k, v) in [("viewBox", "0 0 10 10"), ("refX", "10"), ("refY", "5"), ("markerUnits", "userSpaceOnUse"),
-                           ("markerWidth", "9"), ("markerHeight", "9"), ("orient", "auto")] { try w.attribute(k, v) }
-            try w.element("path", attributes: [("d", "M0,0 L10,5 L0,10 z"), ("fill", rs.color)])
-            try w.endElement()
-        }
-        try w.endElement()
-        try w.element("rect", attributes: [("x", n(vb.x)), ("y", n(vb.y)), ("width", n(vb.width)), ("height", n(vb.height)),
-                                           ("fill", theme.background)])
-        if let t = style.title, !t.isEmpty {
-            try w.element("text", attributes: [("x", n(c.width / 2)), ("y", n(c.titleBaseline)), ("font-size", n(style.titleFontSize)),
-                                               ("font-weight", "bold"), ("text-anchor", "middle"), ("fill", theme.text)], text: t)
-        }
+        let legendFont = style.edgeFontSize + 1
+        let (legend, legendHeight, legendWidth) = Self.legend(d, prepared: p, theme: theme, mode: style.legendMode,
+                                                              fontSize: legendFont, at: Point(x: m, y: y + 16),
+                                                              maxWidth: max(l.width, 360), markerSize: 9)
+        if !legend.isEmpty { y += 16 + legendHeight; width = max(width, legendWidth + 2 * m) }
+        let height = y + m
+        if var t = title { t.at.x = width / 2; title = t }
+        var scene = SVGScene(width: width, height: height, viewBox: Rect(x: 0, y: 0, width: width, height: height),
+                             background: theme.background, fontFamily: style.fontFamily,
+                             documentTitle: style.title.flatMap { $0.isEmpty ? nil : $0 } ?? "Concept map",
+                             desc: "\(d.nodes.count) concepts, \(d.edges.count) relations; drawn by kg (layered layout)")
+        scene.idPrefix = style.idPrefix
+        scene.title = title
+        scene.legend = legend
         if d.nodes.isEmpty {
-            try w.element("text", attributes: [("x", n(c.width / 2)), ("y", n(c.drawingOrigin.y + 20)), ("font-size", n(style.fontSize)),
-                                               ("text-anchor", "middle"), ("fill", theme.mutedText)], text: "No concepts selected")
+            scene.message = SVGScene.Text(lines: ["No concepts selected"], at: Point(x: width / 2, y: origin.y + 16),
+                                          fontSize: style.fontSize, fill: theme.mutedText)
         }
-        let o = c.drawingOrigin
+        Self.fill(&scene, d, prepared: p, layout: l, offset: origin, theme: theme, nodeFont: style.fontSize,
+                  edgeFont: style.edgeFontSize, strokeWidth: 1.5, focusStroke: 3.5, markerSize: 9, nodeLines: p.nodeLines,
+                  edgeLines: p.edgeLines)
+        return scene
+    }
+
+    /// Adds the nodes, edges and arrowhead markers of a laid-out diagram to `scene`.
+    static func fill(_ scene: inout SVGScene, _ d: SVGDiagram, prepared p: Prepared, layout l: LayoutResult, offset o: Point,
+                     theme: SVGTheme, nodeFont: Double, edgeFont: Double, strokeWidth: Double, focusStroke: Double,
+                     markerSize: Double, nodeLines: [[String]], edgeLines: [[String]?], boldFocus: Bool = false) {
         func shift(_ q: Point) -> Point { Point(x: q.x + o.x, y: q.y + o.y) }
         func shift(_ r: Rect) -> Rect { Rect(x: r.x + o.x, y: r.y + o.y, width: r.width, height: r.height) }
-        try w.startElement("g"); try w.attribute("id", "edges")
+        var markerIDs = Set<String>()
         for (i, e) in d.edges.enumerated() {
             let route = l.edges[i]
-            let rs = theme.relationStyle(index: p.typeIndex[e.type]!)
-            try w.startElement("g")
-            try w.attribute("id", "e\(i)"); try w.attribute("class", "edge")
-            try w.attribute("data-source", d.nodes[e.source].id); try w.attribute("data-target", d.nodes[e.target].id)
-            try w.attribute("data-type", e.type)
-            try w.element("title", text: e.tooltip)
-            let pts = route.points.map(shift)
-            if pts.count >= 4 {
-                var path = "M\(n(pts[0].x)),\(n(pts[0].y))"
-                var k = 1
-                while k + 2 < pts.count {
-                    path += " C\(n(pts[k].x)),\(n(pts[k].y)) \(n(pts[k + 1].x)),\(n(pts[k + 1].y)) \(n(pts[k + 2].x)),\(n(pts[k + 2].y))"
-                    k += 3
-                }
-                var attrs = [("d", path), ("fill", "none"), ("stroke", rs.color), ("stroke-width", "1.5")]
-                if let dash = rs.dash { attrs.append(("stroke-dasharray", dash)) }
-                attrs.append(("marker-end", "url(#arrow-\(p.typeIndex[e.type]!))"))
-                try w.element("path", attributes: attrs)
-            }
-            if let lines = p.edgeLines[i], let box = route.label {
+            let more = e.type == SlideSeries.moreType
+            let rs = more ? RelationStyle(color: theme.mutedText, dash: "3 5") : theme.relationStyle(index: p.typeIndex[e.type] ?? 0)
+            let marker = more ? "arrow-more" : "arrow-\(p.typeIndex[e.type] ?? 0)"
+            if markerIDs.insert(marker).inserted { scene.markers.append(.init(id: marker, color: rs.color, size: markerSize)) }
+            var label: (Rect, SVGScene.Text)? = nil
+            if let lines = edgeLines[i], let box = route.label {
                 let r = shift(box)
-                try w.startElement("g"); try w.attribute("class", "edge-label")
-                try textLines(w, lines, center: r.center, fontSize: style.edgeFontSize, fill: rs.color, halo: theme.halo)
-                try textLines(w, lines, center: r.center, fontSize: style.edgeFontSize, fill: theme.name == .print ? theme.text : rs.color)
-                try w.endElement()
+                label = (r, SVGScene.Text(lines: lines, at: r.center, fontSize: edgeFont, fill: theme.text))
             }
-            try w.endElement()
+            scene.edges.append(SVGScene.Edge(source: d.nodes[e.source].id, target: d.nodes[e.target].id, type: e.type,
+                                             tooltip: e.tooltip, points: route.points.map(shift), color: rs.color, dash: rs.dash,
+                                             width: strokeWidth, marker: marker, label: label, labelBackground: theme.halo))
         }
-        try w.endElement()
-        try w.startElement("g"); try w.attribute("id", "nodes")
+        scene.markers.sort { $0.id < $1.id }
         for (i, node) in d.nodes.enumerated() {
-            let ks = theme.kindStyle(index: p.kindIndex[node.kind]!)
             let r = shift(l.nodes[i])
-            try w.startElement("g")
-            try w.attribute("id", "n\(i)"); try w.attribute("class", "node")
-            try w.attribute("data-id", node.id); try w.attribute("data-kind", node.kind)
-            try w.element("title", text: node.tooltip)
-            try shapeElement(w, shape: ks.shape, rect: r, fill: ks.fill, stroke: ks.stroke,
-                             strokeWidth: node.emphasised ? 3.5 : 1.5)
-            try textLines(w, p.nodeLines[i], center: r.center, fontSize: style.fontSize, fill: ks.text)
-            try w.endElement()
-        }
-        try w.endElement()
-        if !c.legend.isEmpty {
-            try w.startElement("g"); try w.attribute("id", "legend")
-            let fs = style.edgeFontSize + 1
-            for (h, at) in c.legendHeadings {
-                try w.element("text", attributes: [("x", n(at.x)), ("y", n(at.y)), ("font-size", n(fs)), ("font-weight", "bold"),
-                                                   ("fill", theme.mutedText)], text: h)
+            if node.isMore {
+                scene.nodes.append(SVGScene.Node(id: node.id, kind: node.kind, tooltip: node.tooltip, rect: r, shape: .roundedRect,
+                                                 fill: theme.background, stroke: theme.mutedText, strokeWidth: strokeWidth, dashed: true,
+                                                 text: SVGScene.Text(lines: nodeLines[i], at: r.center, fontSize: nodeFont, fill: theme.mutedText),
+                                                 extraClass: "more"))
+                continue
             }
-            for item in c.legend {
-                let r = item.rect
-                if item.isKind {
-                    let ks = theme.kindStyle(index: item.index)
-                    try shapeElement(w, shape: ks.shape, rect: Rect(x: r.x, y: r.y + 3, width: 34, height: r.height - 6),
-                                     fill: ks.fill, stroke: ks.stroke)
+            let ks = theme.kindStyle(index: p.kindIndex[node.kind] ?? 0)
+            scene.nodes.append(SVGScene.Node(id: node.id, kind: node.kind, tooltip: node.tooltip, rect: r, shape: ks.shape,
+                                             fill: ks.fill, stroke: ks.stroke, strokeWidth: node.emphasised ? focusStroke : strokeWidth,
+                                             dashed: ks.dash != nil,
+                                             text: SVGScene.Text(lines: nodeLines[i], at: r.center, fontSize: nodeFont,
+                                                                 bold: boldFocus && node.emphasised, fill: ks.text)))
+        }
+    }
+
+    /// The legend's elements, its height and width. Kinds: shape + name; relations: line + name.
+    static func legend(_ d: SVGDiagram, prepared p: Prepared, theme: SVGTheme, mode: LegendMode, fontSize fs: Double,
+                       at origin: Point, maxWidth: Double, markerSize: Double) -> ([SVGScene.LegendElement], Double, Double) {
+        guard mode != .none, !d.nodes.isEmpty else { return ([], 0, 0) }
+        let kinds = Set(d.nodes.filter { !$0.isMore }.map(\.kind)).sorted { (p.kindIndex[$0] ?? 0, $0) < (p.kindIndex[$1] ?? 0, $1) }
+        let types = Set(d.edges.map(\.type).filter { $0 != SlideSeries.moreType }).sorted { (p.typeIndex[$0] ?? 0, $0) < (p.typeIndex[$1] ?? 0, $1) }
+        let labelled = !d.edges.isEmpty && d.edges.allSatisfy { $0.label.map { !$0.allSatisfy(\.isWhitespace) } ?? false || $0.type == SlideSeries.moreType }
+        let showKinds = mode == .full || kinds.count >= 3
+        let showTypes = mode == .full || (!labelled && !types.isEmpty)
+        var groups: [(String, [String], Bool)] = []
+        if showKinds && !kinds.isEmpty { groups.append(("Kinds", kinds, true)) }
+        if showTypes && !types.isEmpty { groups.append(("Relations", types, false)) }
+        if groups.isEmpty { return ([], 0, 0) }
+        let metrics = TextMetrics(fontSize: fs)
+        let bold = TextMetrics(fontSize: fs, bold: true)
+        let rowH = fs * 1.7
+        let swatchW = fs * 2.4, swatchGap = fs * 0.45, itemGap = fs * 1.3
+        let indent = groups.count > 1 || true ? (groups.map { bold.width($0.0) }.max() ?? 0) + fs : 0
+        var out: [SVGScene.LegendElement] = []
+        var rowY = origin.y
+        var width = 0.0
+        for (heading, names, isKind) in groups {
+            out.append(.text(SVGScene.Text(lines: [heading], at: Point(x: origin.x, y: rowY + rowH / 2), fontSize: fs, bold: true,
+                                           fill: theme.mutedText, anchor: "start")))
+            var x = indent
+            for name in names {
+                let label = isKind ? name : (d.typeNames[name] ?? name)
+                let w = swatchW + swatchGap + metrics.width(label)
+                if x > indent && x + w > maxWidth { x = indent; rowY += rowH }
+                let r = Rect(x: origin.x + x, y: rowY, width: swatchW, height: rowH)
+                if isKind {
+                    let ks = theme.kindStyle(index: p.kindIndex[name] ?? 0)
+                    out.append(.shape(ks.shape, Rect(x: r.x, y: r.y + rowH * 0.18, width: swatchW, height: rowH * 0.64), fill: ks.fill, stroke: ks.stroke))
                 } else {
-                    let rs = theme.relationStyle(index: item.index)
-                    var attrs = [("x1", n(r.x)), ("y1", n(r.center.y)), ("x2", n(r.x + 34)), ("y2", n(r.center.y)),
-                                 ("stroke", rs.color), ("stroke-width", "2")]
-                    if let dash = rs.dash { attrs.append(("stroke-dasharray", dash)) }
-                    attrs.append(("marker-end", "url(#arrow-\(item.index))"))
-                    try w.element("line", attributes: attrs)
+                    let rs = theme.relationStyle(index: p.typeIndex[name] ?? 0)
+                    out.append(.line(Point(x: r.x, y: r.center.y), Point(x: r.x + swatchW, y: r.center.y), color: rs.color, dash: rs.dash,
+                                     width: max(2, fs / 7), marker: "arrow-\(p.typeIndex[name] ?? 0)"))
                 }
-                try w.element("text", attributes: [("x", n(r.x + 40)), ("y", n(r.center.y + fs * 0.35)), ("font-size", n(fs)),
-                                                   ("fill", theme.text)], text: item.isKind ? item.name : (d.typeNames[item.name] ?? item.name))
+                out.append(.text(SVGScene.Text(lines: [label], at: Point(x: r.x + swatchW + swatchGap, y: r.center.y), fontSize: fs,
+                                               fill: theme.text, anchor: "start")))
+                x += w + itemGap
+                width = max(width, x - itemGap)
             }
-            try w.endElement()
+            rowY += rowH
         }
-        try w.endElement()
-        try w.endDocument()
-        return w.string
+        return (out, rowY - origin.y, width)
     }
 }

@@ -5,9 +5,12 @@ public struct TextMetrics: Sendable {
     public var bold: Bool
     /// Line height as a multiple of the font size.
     public var lineHeight: Double
+    /// Beyond Latin Extended-A (U+017F), never less than the per-script estimate: boxes sized this way
+    /// also fit the text for a checker or renderer that knows only the estimate (slides use it).
+    public var conservative: Bool
 
-    public init(fontSize: Double = 14, bold: Bool = false, lineHeight: Double = 1.25) {
-        self.fontSize = fontSize; self.bold = bold; self.lineHeight = lineHeight
+    public init(fontSize: Double = 14, bold: Bool = false, lineHeight: Double = 1.25, conservative: Bool = false) {
+        self.fontSize = fontSize; self.bold = bold; self.lineHeight = lineHeight; self.conservative = conservative
     }
 
     /// Advance of one Unicode scalar in ems.
@@ -15,7 +18,10 @@ public struct TextMetrics: Sendable {
         let v = s.value
         if v >= SansWidths.first && v < SansWidths.first + UInt32(SansWidths.regular.count) {
             let w = (bold ? SansWidths.bold : SansWidths.regular)[Int(v - SansWidths.first)]
-            if w > 0 { return Double(w) / 1000 }
+            if w > 0 {
+                if conservative && v > 0x17F && !(0x300...0x36F).contains(v) { return max(Double(w) / 1000, bold ? 0.78 : 0.72) }
+                return Double(w) / 1000
+            }
             if (0x300...0x36F).contains(v) { return 0 }
         }
         switch s.properties.generalCategory {
@@ -46,28 +52,40 @@ public struct TextMetrics: Sendable {
     /// Height of `lines` lines of text.
     public func height(lines: Int) -> Double { Double(max(lines, 1)) * fontSize * lineHeight }
 
-    /// Wraps `text` into lines no wider than `maxWidth` (words are kept whole where they fit; a word
-    /// wider than the limit, or a run of text without spaces such as CJK, is broken between characters).
-    /// Whitespace runs (including newlines and tabs) collapse to single spaces.
+    /// Wraps `text` into lines no wider than `maxWidth`: lines break between words, or after a hyphen
+    /// inside a word ("Distribution-" / "bound"); a piece wider than the limit, or a run of text without
+    /// spaces such as CJK, is broken between characters. Whitespace runs (including newlines and tabs)
+    /// collapse to single spaces.
     public func wrap(_ text: String, maxWidth: Double) -> [String] {
-        let words = text.split(whereSeparator: { $0.isWhitespace }).map(String.init)
-        if words.isEmpty { return [""] }
+        // Pieces: words, split after inner hyphens; `spaced` says whether a space precedes the piece.
+        var pieces: [(String, Bool)] = []
+        for word in text.split(whereSeparator: { $0.isWhitespace }) {
+            var cur = ""
+            var first = true
+            for ch in word {
+                cur.append(ch)
+                if ch == "-" && cur.count > 1 { pieces.append((cur, first)); first = false; cur = "" }
+            }
+            if !cur.isEmpty { pieces.append((cur, first)) }
+        }
+        if pieces.isEmpty { return [""] }
         var lines: [String] = []
         var current = ""
         let space = width(" ")
         var currentWidth = 0.0
-        for word in words {
-            let w = width(word)
+        for (piece, spaced) in pieces {
+            let w = width(piece)
+            let sep = spaced ? space : 0
             if current.isEmpty {
-                if w <= maxWidth { current = word; currentWidth = w; continue }
-            } else if currentWidth + space + w <= maxWidth {
-                current += " " + word; currentWidth += space + w; continue
+                if w <= maxWidth { current = piece; currentWidth = w; continue }
+            } else if currentWidth + sep + w <= maxWidth {
+                current += (spaced ? " " : "") + piece; currentWidth += sep + w; continue
             } else {
                 lines.append(current); current = ""; currentWidth = 0
-                if w <= maxWidth { current = word; currentWidth = w; continue }
+                if w <= maxWidth { current = piece; currentWidth = w; continue }
             }
-            // The word alone is too wide: break it between characters (grapheme clusters).
-            for ch in word {
+            // The piece alone is too wide: break it between characters (grapheme clusters).
+            for ch in piece {
                 let cw = width(String(ch))
                 if !current.isEmpty && currentWidth + cw > maxWidth {
                     lines.append(current); current = ""; currentWidth = 0
@@ -77,5 +95,19 @@ public struct TextMetrics: Sendable {
         }
         if !current.isEmpty { lines.append(current) }
         return lines
+    }
+
+    /// Width of the widest piece `wrap` would keep whole (a word, or a part of it up to a hyphen).
+    public func widestPiece(_ text: String) -> Double {
+        var best = 0.0
+        for word in text.split(whereSeparator: { $0.isWhitespace }) {
+            var cur = ""
+            for ch in word {
+                cur.append(ch)
+                if ch == "-" && cur.count > 1 { best = max(best, width(cur)); cur = "" }
+            }
+            best = max(best, width(cur))
+        }
+        return best
     }
 }

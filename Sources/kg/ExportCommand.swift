@@ -5,14 +5,16 @@ import KGExport
 /// `kg export FORMAT …`, and `kg export --all`: regenerate every file listed in the exports manifest.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export", abstract: "Write the graph (or part of it) as GraphML, SVG, DOT, Mermaid, JSON or Cypher.",
+        commandName: "export", abstract: "Write the graph (or part of it) as GraphML, SVG/PNG/PDF, a slide deck, DOT, Mermaid, JSON or Cypher.",
         discussion: """
         kg export --all regenerates every file listed in Exports/manifest.json from the graph: each entry \
         names a file, an export subcommand and its arguments, for example {"file": "x.svg", "command": \
-        "svg", "args": ["--focus", "x"]}. --check writes them to a temporary folder instead and fails \
-        (exit 1) when any committed file differs.
+        "svg", "args": ["--focus", "x"]}; a slide entry that needs a series writes x-1.svg, x-2.svg, … and \
+        removes the numbered files of an earlier, longer series. --check writes them to a temporary folder \
+        instead and fails (exit 1) when any committed file differs (a PNG or PDF counts as up to date when \
+        it was drawn from the same SVG, whatever librsvg drew it).
         """,
-        subcommands: [ExportGraphMLCommand.self, ExportSVGCommand.self, ExportDotCommand.self,
+        subcommands: [ExportGraphMLCommand.self, ExportSVGCommand.self, ExportDeckCommand.self, ExportDotCommand.self,
                       ExportMermaidCommand.self, ExportJSONCommand.self, ExportCypherCommand.self])
 
     @Flag(help: "Regenerate every file listed in the exports manifest.")
@@ -38,7 +40,10 @@ struct ExportCommand: ParsableCommand {
 
 
     static func readManifest(_ dir: String) throws -> Manifest {
-        let path = (dir as NSString).appendingPathComponent("manifest.json")
+        try readManifest(file: (dir as NSString).appendingPathComponent("manifest.json"))
+    }
+
+    static func readManifest(file path: String) throws -> Manifest {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ValidationError("\(path): no such file (the exports manifest)")
         }
@@ -70,11 +75,30 @@ struct ExportCommand: ParsableCommand {
         for entry in manifest.exports {
             let target = (outDir as NSString).appendingPathComponent(entry.file)
             let args = entry.args + ["-o", target]
+            var written: [String] = [target]
             switch entry.command {
             case "svg":
                 let cmd = try ExportSVGCommand.parse(args)
-                let data = try cmd.render(graph, warn: { eprint("\(entry.file): \($0)") })
-                try AtomicFile.write(data, to: target)
+                let outputs = try cmd.render(graph, output: target, rasterise: !check, warn: { eprint("\(entry.file): \($0)") })
+                if !check { try ExportSVGCommand.write(outputs, requested: target) }
+                written = outputs.compactMap(\.path)
+                if check {
+                    for o in outputs {
+                        let name = (o.path! as NSString).lastPathComponent
+                        let committed = (exports as NSString).appendingPathComponent(name)
+                        guard let old = fm.contents(atPath: committed) else { stale.append(name); continue }
+                        let ext = (name as NSString).pathExtension.lowercased()
+                        if ext == "png" || ext == "pdf" {
+                            if Rasterizer.sourceDigest(of: old) != Rasterizer.digest(o.svg) { stale.append(name) }
+                        } else if old != o.data { stale.append(name) }
+                    }
+                    // Numbered files of an earlier, longer series still committed.
+                    let committedTarget = (exports as NSString).appendingPathComponent(entry.file)
+                    let names = Set(outputs.compactMap { $0.path.map { ($0 as NSString).lastPathComponent } })
+                    for extra in ExportSVGCommand.staleSeriesFiles(committedTarget, written: Set(names.map { (exports as NSString).appendingPathComponent($0) })) {
+                        stale.append((extra as NSString).lastPathComponent + " (no longer written)")
+                    }
+                }
             case "graphml", "dot", "mermaid", "json", "cypher":
                 // The other writers load the graph themselves; point them at the same folder.
                 let withGraph = args + ["--graph", graphOptions.graphDirectory] + (graphOptions.readings.map { ["--readings", $0] } ?? [])
@@ -83,15 +107,14 @@ struct ExportCommand: ParsableCommand {
                     "json": ExportJSONCommand.self, "cypher": ExportCypherCommand.self]
                 var cmd = try types[entry.command]!.parseAsRoot(withGraph)
                 try cmd.run()
+                if check {
+                    let committed = (exports as NSString).appendingPathComponent(entry.file)
+                    if fm.contents(atPath: committed) != fm.contents(atPath: target) { stale.append(entry.file) }
+                }
             default:
                 throw ValidationError("manifest: unknown command '\(entry.command)' for \(entry.file)")
             }
-            if check {
-                let committed = (exports as NSString).appendingPathComponent(entry.file)
-                if fm.contents(atPath: committed) != fm.contents(atPath: target) { stale.append(entry.file) }
-            } else {
-                print("wrote \(target)")
-            }
+            if !check { for w in written { print("wrote \(w)") } }
         }
         if check {
             if stale.isEmpty {

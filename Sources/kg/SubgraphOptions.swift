@@ -23,6 +23,16 @@ struct SubgraphOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Keep only concepts of these kinds or their sub-kinds (comma-separated).", valueName: "K,..."))
     var kinds: String?
 
+    /// What was selected, with the order a query returned it in (first appearance) and whether it
+    /// returned paths (a story).
+    struct Selection {
+        var sub: Subgraph
+        var focus: NodeID?
+        var nodeOrder: [NodeID]?
+        var edgeOrder: [EdgeID]?
+        var returnedPaths = false
+    }
+
     func validate() throws {
         if focus != nil && query != nil { throw ValidationError("use either --focus or --query, not both") }
         if depth < 0 { throw ValidationError("--depth must be 0 or more") }
@@ -37,12 +47,18 @@ struct SubgraphOptions: ParsableArguments {
 
     func select(from loaded: LoadedGraph) throws -> Subgraph { try select(from: loaded.graph) }
 
-    func select(from graph: Graph) throws -> Subgraph {
+    func select(from graph: Graph) throws -> Subgraph { try selection(from: graph).sub }
+
+    func selection(from graph: Graph) throws -> Selection {
         var sub: Subgraph
+        var sel = Selection(sub: Subgraph(sortedNodes: [], sortedEdges: []))
         if let f = focus {
-            sub = Subgraph.neighbourhood(graph, of: try Self.resolve(f, in: graph), depth: depth)
+            let c = try Self.resolve(f, in: graph)
+            sel.focus = c
+            sub = Subgraph.neighbourhood(graph, of: c, depth: depth)
         } else if let q = query {
-            sub = try Self.run(query: q, on: graph)
+            let r = try Self.runOrdered(query: q, on: graph)
+            sub = r.sub; sel.nodeOrder = r.nodes; sel.edgeOrder = r.edges; sel.returnedPaths = r.paths
         } else {
             sub = Subgraph.whole(graph)
         }
@@ -67,7 +83,26 @@ struct SubgraphOptions: ParsableArguments {
                 }
             }
         }
-        return sub
+        sel.sub = sub
+        return sel
+    }
+
+    /// Asked for Reading nodes or MENTIONS relations (a slide leaves them out otherwise)?
+    func asksForReadings(_ graph: Graph, focus f: NodeID?) -> Bool {
+        if let f, graph.labels(of: f).contains("Reading") { return true }
+        if let k = Self.list(kinds), k.contains("Reading") { return true }
+        if let r = Self.list(relations), r.contains("MENTIONS") || r.contains("MENTIONED_IN") { return true }
+        return false
+    }
+
+    /// `sub` without Reading nodes and MENTIONS relations.
+    static func withoutReadings(_ sub: Subgraph, in graph: Graph) -> Subgraph {
+        let nodes = sub.nodes.filter { !graph.labels(of: $0).contains("Reading") }
+        let keep = Set(nodes)
+        let edges = sub.edges.filter {
+            graph.typeName(of: $0) != "MENTIONS" && keep.contains(graph.source(of: $0)) && keep.contains(graph.target(of: $0))
+        }
+        return Subgraph(sortedNodes: nodes, sortedEdges: edges)
     }
 
     /// The one concept `name` denotes; ambiguity and absence are errors (exit 1) that list candidates.
@@ -77,19 +112,25 @@ struct SubgraphOptions: ParsableArguments {
 
     /// Runs the query and collects the nodes, relationships and paths of its result (inside lists
     /// and maps too). Relationships bring their endpoints.
-    static func run(query: String, on graph: Graph) throws -> Subgraph {
+    static func run(query: String, on graph: Graph) throws -> Subgraph { try runOrdered(query: query, on: graph).sub }
+
+    static func runOrdered(query: String, on graph: Graph) throws -> (sub: Subgraph, nodes: [NodeID], edges: [EdgeID], paths: Bool) {
         let result: QueryResult
         do {
             result = try CypherEngine(graph: graph).run(query)
         } catch {
-            throw ValidationError("--query: \(error)")
+            eprint("error: --query: \(error)")
+            throw ExitCode(1)
         }
         var nodes: [NodeID] = [], edges: [EdgeID] = []
+        var paths = false
         func collect(_ v: QueryValue) {
             switch v {
             case .node(let n): nodes.append(n)
-            case .relationship(let e): edges.append(e)
-            case .path(let p): nodes.append(contentsOf: p.nodes); edges.append(contentsOf: p.rels)
+            case .relationship(let e): nodes.append(graph.source(of: e)); nodes.append(graph.target(of: e)); edges.append(e)
+            case .path(let p):
+                paths = true
+                for (i, n) in p.nodes.enumerated() { nodes.append(n); if i < p.rels.count { edges.append(p.rels[i]) } }
             case .list(let l): l.forEach(collect)
             case .map(let m): m.entries.forEach { collect($0.value) }
             default: break
@@ -98,9 +139,10 @@ struct SubgraphOptions: ParsableArguments {
         for row in result.rows { row.forEach(collect) }
         let sub = Subgraph(graph: graph, nodes: nodes, edges: edges)
         if sub.isEmpty {
-            throw ValidationError("--query returned no nodes, relationships or paths (columns: \(result.columns.joined(separator: ", ")))")
+            eprint("error: --query returned no nodes, relationships or paths (columns: \(result.columns.joined(separator: ", "))); nothing to draw")
+            throw ExitCode(1)
         }
-        return sub
+        return (sub, nodes, edges, paths)
     }
 }
 

@@ -53,7 +53,8 @@ for r in edgeRows where r.count >= 3 {
 }
 var style = SVGStyle.benchmark
 style.direction = direction
-// Experiment knobs (environment): KG_RESTARTS, KG_ITERATIONS, KG_PATIENCE, KG_SIFTING=0/1, KG_SEED.
+// Experiment knobs (environment): KG_RESTARTS, KG_ITERATIONS, KG_PATIENCE, KG_SIFTING=0/1, KG_SEED,
+// KG_DFS_SEEDS (orientations tried), KG_FINALISTS (orientations ordered in full), KG_LAYERER, KG_CYCLES, KG_BK.
 let env = ProcessInfo.processInfo.environment
 var minimizer = LayerSweepMinimizer()
 if let v = env["KG_RESTARTS"].flatMap(Int.init) { minimizer.restarts = v }
@@ -69,6 +70,7 @@ if env["KG_CYCLES"] == "dfs" { style.layout.cycleRemover = DFSCycleRemover() }
 if let k = env["KG_DFS_SEEDS"].flatMap(Int.init) {
     style.layout.alternativeCycleRemovers = [DFSCycleRemover()] + (0..<k).map { DFSCycleRemover(seed: UInt64($0 + 1)) }
 }
+if let k = env["KG_FINALISTS"].flatMap(Int.init) { style.layout.orientationFinalists = k }
 var times: [Double] = []
 var svg = ""
 var crossings = 0
