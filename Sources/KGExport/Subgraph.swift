@@ -95,4 +95,24 @@ public struct Subgraph: Equatable, Sendable {
     }
 
     public var isEmpty: Bool { nodes.isEmpty && edges.isEmpty }
+
+    /// This subgraph without Reading nodes and MENTIONS relations (what a slide leaves out unless
+    /// asked for).
+    public func withoutReadings(in graph: Graph) -> Subgraph {
+        let ns = nodes.filter { !graph.labels(of: $0).contains("Reading") }
+        let keep = Set(ns)
+        let es = edges.filter {
+            graph.typeName(of: $0) != "MENTIONS" && keep.contains(graph.source(of: $0)) && keep.contains(graph.target(of: $0))
+        }
+        return Subgraph(sortedNodes: ns, sortedEdges: es)
+    }
+
+    /// Whether a selection asks for readings on a slide: its focus is a Reading, or its kind or
+    /// relation filter names Reading or MENTIONS (MENTIONED_IN).
+    public static func asksForReadings(_ graph: Graph, focus: NodeID?, kinds: Set<String>?, relations: Set<String>?) -> Bool {
+        if let f = focus, graph.labels(of: f).contains("Reading") { return true }
+        if kinds?.contains("Reading") == true { return true }
+        if let r = relations, r.contains("MENTIONS") || r.contains("MENTIONED_IN") { return true }
+        return false
+    }
 }

@@ -14,7 +14,9 @@ public final class KGApp: @unchecked Sendable {
     let resources: Resources
     let runningQueries = Locked(0)
     /// Drawings already laid out for the current graph (layout is the slow part of a page).
-    let drawings = DrawingCache()
+    let drawings = LRUCache<Reply>()
+    /// Slide series by graph generation and selection (the downloads of one series share it).
+    let slideCache = LRUCache<SlideExport.Series>(capacity: 16)
     let reviews = Locked<[String: Review]>([:])
     /// Private folder for texts under review (removed by `close`).
     let workDirectory: String
@@ -102,6 +104,7 @@ public final class KGApp: @unchecked Sendable {
             case "neighbourhood": return try await neighbourhood(a[1], r.query)
             case "slide.svg": return try await slide(a[1], r.query, png: false)
             case "slide.png": return try await slide(a[1], r.query, png: true)
+            case "slides": return try await slides(a[1], r.query)
             default: throw APIError(.notFound, "no such route \(path(s))")
             }
         case ("readings", 2):
@@ -236,30 +239,53 @@ public final class KGApp: @unchecked Sendable {
         ]))
     }
 
-    /// The slide download: the same drawing `kg export svg --focus ID --depth N [--relations …]
-    /// [--kinds …] --slide RATIO` writes.
-    func slide(_ ref: String, _ q: [String: String], png: Bool) async throws -> Reply {
+    /// The slides of a selection as `kg export svg --focus ID --depth N [--relations …] [--kinds …]
+    /// --slide RATIO` plans them (one, or a numbered series), cached per graph generation.
+    func slideSeries(_ ref: String, _ q: [String: String]) async throws -> (series: SlideExport.Series, file: String) {
         let snap = state.snapshot
         let g = try snap.usable()
         let sel = try selection(ref, q, g)
         guard let ratio = SlideFormat(rawValue: q["ratio"] ?? "16:9") else { throw APIError(.badRequest, "ratio must be 16:9 or 4:3") }
         guard let themeName = SVGTheme.Name(rawValue: q["theme"] ?? "light") else { throw APIError(.badRequest, "theme must be light, dark or print") }
         let file = Self.fileName(g.key(of: sel.focus!)) + "-slide"
-        let key = "s|\(snap.generation)|\(g.key(of: sel.focus!))|\(sel.depth)|\(sel.relations?.sorted() ?? [])|\(sel.kinds?.sorted() ?? [])|\(ratio.rawValue)|\(themeName.rawValue)|\(png)"
-        if let hit = drawings.get(key) { return hit }
-        return try await Worker.run { [drawings] in
-            let out = try SlideExport.render(g, selection: sel, ratio: ratio, theme: SVGTheme.named(themeName), png: png)
-            var headers = [("Content-Disposition", "attachment; filename=\"\(file).\(png ? "png" : "svg")\"")]
-            if !out.warnings.isEmpty {
-                // Header values are ASCII: anything else (names in other scripts) is percent-encoded.
-                let text = out.warnings.joined(separator: " | ").replacingOccurrences(of: "\n", with: " ")
-                let ascii = CharacterSet(charactersIn: Unicode.Scalar(0x20)...Unicode.Scalar(0x7E)).subtracting(CharacterSet(charactersIn: "%"))
-                headers.append(("X-KG-Warnings", text.addingPercentEncoding(withAllowedCharacters: ascii) ?? ""))
+        let key = "s|\(snap.generation)|\(g.key(of: sel.focus!))|\(sel.depth)|\(sel.relations?.sorted() ?? [])|\(sel.kinds?.sorted() ?? [])|\(ratio.rawValue)|\(themeName.rawValue)"
+        if let hit = slideCache.get(key) { return (hit, file) }
+        let series = try await Worker.run { try SlideExport.series(g, selection: sel, ratio: ratio, theme: SVGTheme.named(themeName)) }
+        slideCache.put(key, series)
+        return (series, file)
+    }
+
+    /// `GET /api/concepts/{id}/slides`: how many slides the selection takes and the notes about them.
+    func slides(_ ref: String, _ q: [String: String]) async throws -> Reply {
+        let (series, file) = try await slideSeries(ref, q)
+        return .json(.object([("count", .int(series.slides.count)), ("file", .string(file)),
+                              ("notes", .array(series.notes.map(JSON.string)))]))
+    }
+
+    /// The slide download (`slide.svg`, `slide.png`; `n=K` for slide K of a series): the bytes
+    /// `kg export svg … --slide RATIO [--format png] -o FILE` writes (FILE, or FILE-K of a series).
+    func slide(_ ref: String, _ q: [String: String], png: Bool) async throws -> Reply {
+        let (series, file) = try await slideSeries(ref, q)
+        let count = series.slides.count
+        var k = 1
+        if let n = q["n"] {
+            guard let v = Int(n), v >= 1, v <= count else {
+                throw APIError(.badRequest, "n must be a slide number from 1 to \(count)")
             }
-            let reply = Reply(status: 200, contentType: png ? "image/png" : "image/svg+xml", body: out.data, headers: headers)
-            drawings.put(key, reply)
-            return reply
+            k = v
         }
+        let svg = series.slides[k - 1]
+        let data = png ? try await Worker.run { try SlideExport.png(svg) } : Data(svg.utf8)
+        let name = count == 1 ? file : "\(file)-\(String(repeating: "0", count: max(0, String(count).count - String(k).count)))\(k)"
+        var headers = [("Content-Disposition", "attachment; filename=\"\(name).\(png ? "png" : "svg")\""),
+                       ("X-KG-Slide", "\(k)"), ("X-KG-Slides", "\(count)")]
+        if !series.notes.isEmpty {
+            // Header values are ASCII: anything else (names in other scripts) is percent-encoded.
+            let text = series.notes.joined(separator: " | ").replacingOccurrences(of: "\n", with: " ")
+            let ascii = CharacterSet(charactersIn: Unicode.Scalar(0x20)...Unicode.Scalar(0x7E)).subtracting(CharacterSet(charactersIn: "%"))
+            headers.append(("X-KG-Warnings", text.addingPercentEncoding(withAllowedCharacters: ascii) ?? ""))
+        }
+        return Reply(status: 200, contentType: png ? "image/png" : "image/svg+xml", body: data, headers: headers)
     }
 
     static func fileName(_ s: String) -> String {
@@ -275,26 +301,26 @@ public final class KGApp: @unchecked Sendable {
 
 /// The last drawings laid out, by graph generation and selection; a reload makes them unreachable
 /// (their keys carry the generation) and they age out.
-final class DrawingCache: @unchecked Sendable {
-    private let entries = Locked<[String: (reply: Reply, used: UInt64)]>([:])
+final class LRUCache<Value>: @unchecked Sendable {
+    private let entries = Locked<[String: (value: Value, used: UInt64)]>([:])
     private let clock = Locked<UInt64>(0)
     let capacity: Int
     init(capacity: Int = 64) { self.capacity = capacity }
 
-    func get(_ key: String) -> Reply? {
+    func get(_ key: String) -> Value? {
         let t = clock.with { c -> UInt64 in c += 1; return c }
-        return entries.with { e -> Reply? in
+        return entries.with { e -> Value? in
             guard var hit = e[key] else { return nil }
             hit.used = t
             e[key] = hit
-            return hit.reply
+            return hit.value
         }
     }
 
-    func put(_ key: String, _ reply: Reply) {
+    func put(_ key: String, _ value: Value) {
         let t = clock.with { c -> UInt64 in c += 1; return c }
         entries.with { e in
-            e[key] = (reply, t)
+            e[key] = (value, t)
             if e.count > capacity, let oldest = e.min(by: { $0.value.used < $1.value.used })?.key { e[oldest] = nil }
         }
     }

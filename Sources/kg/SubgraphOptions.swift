@@ -89,21 +89,11 @@ struct SubgraphOptions: ParsableArguments {
 
     /// Asked for Reading nodes or MENTIONS relations (a slide leaves them out otherwise)?
     func asksForReadings(_ graph: Graph, focus f: NodeID?) -> Bool {
-        if let f, graph.labels(of: f).contains("Reading") { return true }
-        if let k = Self.list(kinds), k.contains("Reading") { return true }
-        if let r = Self.list(relations), r.contains("MENTIONS") || r.contains("MENTIONED_IN") { return true }
-        return false
+        Subgraph.asksForReadings(graph, focus: f, kinds: Self.list(kinds), relations: Self.list(relations))
     }
 
     /// `sub` without Reading nodes and MENTIONS relations.
-    static func withoutReadings(_ sub: Subgraph, in graph: Graph) -> Subgraph {
-        let nodes = sub.nodes.filter { !graph.labels(of: $0).contains("Reading") }
-        let keep = Set(nodes)
-        let edges = sub.edges.filter {
-            graph.typeName(of: $0) != "MENTIONS" && keep.contains(graph.source(of: $0)) && keep.contains(graph.target(of: $0))
-        }
-        return Subgraph(sortedNodes: nodes, sortedEdges: edges)
-    }
+    static func withoutReadings(_ sub: Subgraph, in graph: Graph) -> Subgraph { sub.withoutReadings(in: graph) }
 
     /// The one concept `name` denotes; ambiguity and absence are errors (exit 1) that list candidates.
     static func resolve(_ name: String, in graph: Graph) throws -> NodeID {

