@@ -33,53 +33,67 @@ public final class Adjacency: @unchecked Sendable {
     static func build(nodeCount: Int, from: [Int32], to: [Int32], types: [Symbol], alive: [Bool]) -> Adjacency {
         let a = Adjacency()
         let m = from.count
-        // Dense type numbers in symbol order.
-        var typeSyms: [Int32] = []
-        var seen: [Int32: Int32] = [:]
-        for t in types where seen[t.raw] == nil {
-            seen[t.raw] = 0
-            typeSyms.append(t.raw)
+        // Dense type numbers in symbol order (a direct map by symbol value).
+        var maxSym: Int32 = 0
+        for t in types where t.raw > maxSym { maxSym = t.raw }
+        var denseOf = [Int32](repeating: -1, count: Int(maxSym) + 1)
+        for t in types { denseOf[Int(t.raw)] = 0 }
+        var typeCount = 0
+        for i in 0..<denseOf.count where denseOf[i] == 0 {
+            denseOf[i] = Int32(typeCount)
+            typeCount += 1
         }
-        typeSyms.sort()
-        for (i, t) in typeSyms.enumerated() { seen[t] = Int32(i) }
-        var dense = [Int32](repeating: 0, count: m)
-        var typeCount = [Int](repeating: 0, count: typeSyms.count + 1)
         var live = 0
-        var lastSym: Int32 = -1, lastDense: Int32 = 0
-        for e in 0..<m where alive[e] {
-            let raw = types[e].raw
-            if raw != lastSym { lastSym = raw; lastDense = seen[raw]! }
-            let d = lastDense
-            dense[e] = d
-            typeCount[Int(d) + 1] += 1
-            live += 1
-        }
-        for i in 0..<typeSyms.count { typeCount[i + 1] += typeCount[i] }
-        var byType = [Int32](repeating: 0, count: live)
-        for e in 0..<m where alive[e] {
-            let d = Int(dense[e])
-            byType[typeCount[d]] = Int32(e)
-            typeCount[d] += 1
-        }
-        dense = []
+        var byType: [Int32] = []
         var off = [Int32](repeating: 0, count: nodeCount + 1)
-        for e in byType { off[Int(from[Int(e)]) + 1] += 1 }
+        from.withUnsafeBufferPointer { fr in
+            types.withUnsafeBufferPointer { ty in
+                alive.withUnsafeBufferPointer { al in
+                    denseOf.withUnsafeBufferPointer { dn in
+                        var startOf = [Int](repeating: 0, count: typeCount + 1)
+                        for e in 0..<m where al[e] {
+                            startOf[Int(dn[Int(ty[e].raw)]) + 1] += 1
+                            off[Int(fr[e]) + 1] += 1
+                            live += 1
+                        }
+                        for i in 0..<typeCount { startOf[i + 1] += startOf[i] }
+                        byType = [Int32](repeating: 0, count: live)
+                        byType.withUnsafeMutableBufferPointer { bt in
+                            for e in 0..<m where al[e] {
+                                let d = Int(dn[Int(ty[e].raw)])
+                                bt[startOf[d]] = Int32(e)
+                                startOf[d] += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
         for i in 0..<nodeCount { off[i + 1] += off[i] }
-        var pos = off
         var edge = [Int32](repeating: 0, count: live)
         var nbr = [Int32](repeating: 0, count: live)
         var type = [Int32](repeating: 0, count: live)
+        var pos = off
         byType.withUnsafeBufferPointer { bt in
-            edge.withUnsafeMutableBufferPointer { ed in
-                nbr.withUnsafeMutableBufferPointer { nb in
-                    type.withUnsafeMutableBufferPointer { ty in
-                        for e in bt {
-                            let s = Int(from[Int(e)])
-                            let p = Int(pos[s])
-                            pos[s] += 1
-                            ed[p] = e
-                            nb[p] = to[Int(e)]
-                            ty[p] = types[Int(e)].raw
+            from.withUnsafeBufferPointer { fr in
+                to.withUnsafeBufferPointer { tt in
+                    types.withUnsafeBufferPointer { ty in
+                        pos.withUnsafeMutableBufferPointer { ps in
+                            edge.withUnsafeMutableBufferPointer { ed in
+                                nbr.withUnsafeMutableBufferPointer { nb in
+                                    type.withUnsafeMutableBufferPointer { tp in
+                                        for e in bt {
+                                            let ei = Int(e)
+                                            let s = Int(fr[ei])
+                                            let p = Int(ps[s])
+                                            ps[s] += 1
+                                            ed[p] = e
+                                            nb[p] = tt[ei]
+                                            tp[p] = ty[ei].raw
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }

@@ -19,7 +19,7 @@ final class EvidenceStore {
     /// Evidence set after the edge was added, by edge.
     var overrides: [Int32: [Evidence]] = [:]
 
-    static let modalities = Modality.allCases
+    static let modalities: [Modality] = [.asserted, .hedged, .negated, .reported]
 
     var edgeCount: Int { offsets.count - 1 }
     var rowCount: Int { reading.count }
@@ -49,7 +49,12 @@ final class EvidenceStore {
             locStart.append(0)
             locEnd.append(0)
         }
-        f |= UInt8(Self.modalities.firstIndex(of: modality)!) << 2
+        switch modality {
+        case .asserted: break
+        case .hedged: f |= 1 << 2
+        case .negated: f |= 2 << 2
+        case .reported: f |= 3 << 2
+        }
         reading.append(r.raw)
         flags.append(f)
         note.append(n?.raw ?? -1)
@@ -115,6 +120,9 @@ final class EvidenceStore {
     }
 
     func set(_ e: Int, _ ev: [Evidence]) { overrides[Int32(e)] = ev }
+
+    /// Ids of the edges whose evidence was replaced after they were added.
+    var overridden: Set<Int32> { Set(overrides.keys) }
 
     var memoryBytes: Int {
         offsets.capacity * 4 + reading.capacity * 4 + locStart.capacity * 4 + locEnd.capacity * 4 + flags.capacity

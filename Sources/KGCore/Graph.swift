@@ -78,7 +78,15 @@ public final class Graph {
     // Indexes
     /// Node id by key symbol (indexed by the symbol's raw value; -1 for none).
     var keyNode: [Int32] = []
-    var labelIndex: [Symbol: [Int32]] = [:]
+    var labelIndexStorage: [Symbol: [Int32]] = [:]
+    /// Set while a bulk load appends nodes without indexing their labels.
+    private var labelIndexStale = false
+    var labelIndex: [Symbol: [Int32]] {
+        get {
+            if labelIndexStale { rebuildLabelIndex() }
+            return labelIndexStorage
+        }
+    }
     let names: NameIndex
 
     public private(set) var nodeCount = 0
@@ -162,6 +170,7 @@ public final class Graph {
         bulk = false
         compactAdjacency(force: true)
         names.finishBulk()
+        if labelIndexStale { rebuildLabelIndex() }
     }
 
     /// True while no edits sit on top of the CSR adjacency (see `Adjacency`).
@@ -225,7 +234,7 @@ public final class Graph {
         nodeTable.appendEntity()
         nodeAlive.append(true)
         if key != .none { setKeyNode(key, id) }
-        for l in uniq { labelIndex[l, default: []].append(id) }
+        if bulk || labelIndexStale { labelIndexStale = true } else { for l in uniq { labelIndexStorage[l, default: []].append(id) } }
         nodeCount += 1
         return id
     }
@@ -241,7 +250,7 @@ public final class Graph {
     private func setKeyNode(_ key: Symbol, _ id: Int32) {
         let k = Int(key.raw)
         if k >= keyNode.count {
-            keyNode.append(contentsOf: repeatElement(-1, count: max(k + 1, strings.count) - keyNode.count))
+            keyNode.extend(to: max(k + 1, strings.count), with: -1)
         }
         keyNode[k] = id
     }
@@ -347,10 +356,11 @@ public final class Graph {
         let s = strings.intern(label)
         guard !labelSymbols(of: n).contains(s) else { return false }
         if nodeKind[n.index] == .none { nodeKind[n.index] = s } else { extraLabels[n.raw, default: []].append(s) }
-        var ids = labelIndex[s, default: []]
+        if labelIndexStale { rebuildLabelIndex() }
+        var ids = labelIndexStorage[s, default: []]
         let pos = ids.partitioningIndex { $0 >= n.raw }
         ids.insert(n.raw, at: pos)
-        labelIndex[s] = ids
+        labelIndexStorage[s] = ids
         return true
     }
 
@@ -362,34 +372,47 @@ public final class Graph {
         all.remove(at: i)
         nodeKind[n.index] = all.first ?? .none
         extraLabels[n.raw] = all.count > 1 ? Array(all.dropFirst()) : nil
-        if var ids = labelIndex[s] {
+        if labelIndexStale { rebuildLabelIndex() }
+        if var ids = labelIndexStorage[s] {
             let pos = ids.partitioningIndex { $0 >= n.raw }
             if pos < ids.count, ids[pos] == n.raw { ids.remove(at: pos) }
-            labelIndex[s] = ids
+            labelIndexStorage[s] = ids
         }
         return true
     }
 
     private func rebuildLabelIndex() {
-        var idx: [Symbol: [Int32]] = [:]
-        var last = Symbol.none
-        var lastList: [Int32] = []
+        var slot: [Symbol: Int] = [:]
+        var lists: [[Int32]] = []
+        var last = Symbol.none, lastSlot = -1
         for i in 0..<nodeKind.count {
             let k = nodeKind[i]
             if k == .none { continue }
             if k != last {
-                if last != .none { idx[last] = lastList }
+                if let s = slot[k] { lastSlot = s } else {
+                    lastSlot = lists.count
+                    slot[k] = lastSlot
+                    lists.append([])
+                }
                 last = k
-                lastList = idx[k] ?? []
             }
-            lastList.append(Int32(i))
+            lists[lastSlot].append(Int32(i))
         }
-        if last != .none { idx[last] = lastList }
-        for (n, ls) in extraLabels.sorted(by: { $0.key < $1.key }) {
-            for l in ls { idx[l, default: []].append(n) }
+        if !extraLabels.isEmpty {
+            for (n, ls) in extraLabels.sorted(by: { $0.key < $1.key }) {
+                for l in ls {
+                    if let s = slot[l] { lists[s].append(n) } else {
+                        slot[l] = lists.count
+                        lists.append([n])
+                    }
+                }
+            }
+            for i in lists.indices where zip(lists[i], lists[i].dropFirst()).contains(where: { $0 >= $1 }) { lists[i].sort() }
         }
-        for (k, v) in idx where !v.isEmpty && zip(v, v.dropFirst()).contains(where: { $0 >= $1 }) { idx[k] = v.sorted() }
-        labelIndex = idx
+        var idx: [Symbol: [Int32]] = [:]
+        for (k, s) in slot { idx[k] = lists[s] }
+        labelIndexStale = false
+        labelIndexStorage = idx
     }
 
     // MARK: Node properties
@@ -696,9 +719,10 @@ public final class Graph {
         }
         indexNames(n.raw, add: false)
         for l in labelSymbols(of: n) {
-            if var ids = labelIndex[l] {
+            if labelIndexStale { rebuildLabelIndex() }
+            if var ids = labelIndexStorage[l] {
                 ids.removeAll { $0 == n.raw }
-                labelIndex[l] = ids
+                labelIndexStorage[l] = ids
             }
         }
         let k = nodeKeys[n.index]

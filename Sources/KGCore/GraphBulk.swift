@@ -21,7 +21,7 @@ extension Graph {
     public func bulkNode(forKey key: Symbol) -> Int32? { nodeID(forKey: key) }
 
     private func bulkSet(_ table: PropertyTable, _ i: Int, _ keys: [Symbol], _ values: [ColumnValue]) {
-        let shape = table.shape(keys)
+        let shape = table.shapeByTransitions(keys)
         table.shapeOf[i] = shape
         let slots = table.shapeSlots[Int(shape)]
         for j in 0..<keys.count {
@@ -73,4 +73,17 @@ extension Graph {
         guard key != .none else { return }
         names.bulkAppend(key, node, isName)
     }
+}
+
+/// Column access for whole-graph scans (stats, load checks, the query executor).
+extension Graph {
+    /// The evidence reading column: the rows of edge e are `offsets[e]..<offsets[e + 1]` and hold
+    /// reading-id symbols in `readings`. Edges in `edgesWithReplacedEvidence` had their evidence
+    /// replaced after they were added; read those with `evidence(of:)`.
+    public var evidenceColumns: (offsets: [Int32], readings: [Int32]) { (evidenceStore.offsets, evidenceStore.reading) }
+
+    public var edgesWithReplacedEvidence: Set<Int32> { evidenceStore.overridden }
+
+    /// The first label of every node (`.none` for none), by node index.
+    public var kindColumn: [Symbol] { nodeKind }
 }

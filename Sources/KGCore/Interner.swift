@@ -14,11 +14,62 @@ public struct Symbol: Hashable, Comparable, Sendable {
     public static func < (a: Symbol, b: Symbol) -> Bool { a.raw < b.raw }
 }
 
+/// A growable buffer of trivial values with manual storage (no copy-on-write, no reference
+/// counting on access): the interner's arrays, read in the loader's innermost loops.
+struct RawBuffer<T: BitwiseCopyable> {
+    private(set) var base: UnsafeMutablePointer<T>
+    private(set) var count = 0
+    private(set) var capacity: Int
+
+    init(capacity: Int = 16) {
+        self.capacity = max(capacity, 1)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    init(_ array: [T]) {
+        self.init(capacity: array.count)
+        array.withUnsafeBufferPointer { if let b = $0.baseAddress { base.initialize(from: b, count: array.count) } }
+        count = array.count
+    }
+
+    func free() { base.deallocate() }
+
+    @inline(__always) subscript(i: Int) -> T {
+        get { base[i] }
+        nonmutating set { base[i] = newValue }
+    }
+
+    mutating func reserve(_ n: Int) {
+        guard n > capacity else { return }
+        var c = capacity
+        while c < n { c *= 2 }
+        let nb = UnsafeMutablePointer<T>.allocate(capacity: c)
+        nb.initialize(from: base, count: count)
+        base.deallocate()
+        base = nb
+        capacity = c
+    }
+
+    @inline(__always) mutating func append(_ v: T) {
+        if count == capacity { reserve(count + 1) }
+        base[count] = v
+        count += 1
+    }
+
+    mutating func append(_ p: UnsafePointer<T>, _ n: Int) {
+        if count + n > capacity { reserve(count + n) }
+        (base + count).initialize(from: p, count: n)
+        count += n
+    }
+
+    var array: [T] { Array(UnsafeBufferPointer(start: base, count: count)) }
+}
+
 /// Maps strings to dense integer symbols and back. Property keys, labels, relation types, node
 /// keys and string property values are interned, so the graph stores and compares integers.
 ///
-/// Storage is three flat arrays — the UTF-8 bytes of every string back to back, the end offset of
-/// each string, and an open-addressing hash table of symbol numbers — so a table of a million
+/// Storage is flat — the UTF-8 bytes of every string back to back, the end offset of each string,
+/// its hash, and an open-addressing hash table of symbol numbers — so a table of a million
 /// strings is a handful of allocations, and the binary graph cache restores it by reading the
 /// arrays back (the hash function is fixed, not seeded per process). Strings are materialised
 /// as `String` only when asked for (`subscript`, `string(_:)`).
@@ -26,25 +77,31 @@ public struct Symbol: Hashable, Comparable, Sendable {
 /// Not thread-safe for writes; concurrent reads are safe.
 public final class Interner: @unchecked Sendable {
     /// UTF-8 bytes of all strings, back to back.
-    var pool: [UInt8] = []
+    private var pool: RawBuffer<UInt8>
     /// `ends[i]` is the end offset of string i in `pool`; its start is `ends[i - 1]` (0 for i = 0).
-    var ends: [Int] = [0]
+    private var ends: RawBuffer<Int>
     /// 32-bit hash of each string (speeds up probing and growing).
-    var hashes: [UInt32] = [0]
+    private var hashes: RawBuffer<UInt32>
     /// Open addressing, linear probing; -1 marks a free slot. Capacity is a power of two.
-    var table: [Int32]
+    private var table: RawBuffer<Int32>
+    private var mask: Int
 
     public init() {
+        pool = RawBuffer(capacity: 256)
+        ends = RawBuffer(capacity: 16)
+        hashes = RawBuffer(capacity: 16)
+        table = RawBuffer([Int32](repeating: -1, count: 16))
+        mask = 15
         let h = Self.hash(UnsafeRawBufferPointer(start: nil, count: 0))
-        table = [Int32](repeating: -1, count: 16)
-        hashes = [h]
+        ends.append(0)
+        hashes.append(h)
         insertIntoTable(id: 0, hash: h)
     }
 
     /// Restores an interner from its arrays (see `GraphImage`); nil when they are inconsistent.
     init?(pool: [UInt8], ends: [Int], hashes: [UInt32], table: [Int32]) {
         guard !ends.isEmpty, ends.count == hashes.count, ends[0] == 0, ends.last! <= pool.count,
-              table.count >= 2, table.count & (table.count - 1) == 0, table.count > ends.count
+              table.count >= 2, table.count & (table.count - 1) == 0, table.count >= 2 * ends.count
         else { return nil }
         var prev = 0
         for e in ends {
@@ -57,23 +114,32 @@ public final class Interner: @unchecked Sendable {
             filled += 1
         }
         guard filled == ends.count else { return nil }
-        self.pool = pool
-        self.ends = ends
-        self.hashes = hashes
-        self.table = table
-        // Every string must be findable under its stored hash, and the hashes must be right:
-        // checking all of them is a linear pass, cheap next to what a wrong table would cost.
+        self.pool = RawBuffer(pool)
+        self.ends = RawBuffer(ends)
+        self.hashes = RawBuffer(hashes)
+        self.table = RawBuffer(table)
+        mask = table.count - 1
+        // Every stored hash must be right and findable: a linear pass, cheap next to what a wrong
+        // table would cost.
         for i in 0..<ends.count {
             let h = bytes(i) { Self.hash($0) }
-            guard hashes[i] == h else { return nil }
+            guard hashes[i] == h, find(UnsafeRawBufferPointer(start: self.pool.base + start(i), count: ends[i] - start(i)), h) == Int32(i)
+            else { return nil }
         }
+    }
+
+    deinit {
+        pool.free(); ends.free(); hashes.free(); table.free()
     }
 
     public var count: Int { ends.count }
 
+    @inline(__always) private func start(_ i: Int) -> Int { i == 0 ? 0 : ends[i - 1] }
+
     // MARK: Hashing
 
     /// A fixed (unseeded) 32-bit hash of bytes: word-wise multiply-xorshift.
+    @inline(__always)
     static func hash(_ p: UnsafeRawBufferPointer) -> UInt32 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 &+ UInt64(p.count)
         var i = 0
@@ -102,56 +168,59 @@ public final class Interner: @unchecked Sendable {
 
     @inline(__always)
     func bytes<R>(_ id: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        let a = id == 0 ? 0 : ends[id - 1], b = ends[id]
-        return pool.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[a..<b])) }
+        let a = start(id)
+        return body(UnsafeRawBufferPointer(start: pool.base + a, count: ends[id] - a))
     }
 
     private func insertIntoTable(id: Int32, hash: UInt32) {
-        let mask = table.count - 1
         var slot = Int(hash) & mask
         while table[slot] != -1 { slot = (slot + 1) & mask }
         table[slot] = id
     }
 
     private func grow() {
-        let newCount = table.count * 2
-        table = [Int32](repeating: -1, count: newCount)
-        let mask = newCount - 1
-        table.withUnsafeMutableBufferPointer { t in
-            for id in 0..<ends.count {
-                var slot = Int(hashes[id]) & mask
-                while t[slot] != -1 { slot = (slot + 1) & mask }
-                t[slot] = Int32(id)
-            }
-        }
+        let newCount = (mask + 1) * 2
+        table.free()
+        table = RawBuffer([Int32](repeating: -1, count: newCount))
+        mask = newCount - 1
+        for id in 0..<ends.count { insertIntoTable(id: Int32(id), hash: hashes[id]) }
     }
 
     // MARK: Lookup and interning
 
     /// The symbol of the UTF-8 bytes `p`, or nil when they were never interned.
     public func lookup(bytes p: UnsafeRawBufferPointer) -> Symbol? {
-        let h = Self.hash(p)
-        return find(p, h).map { Symbol(raw: $0) }
+        find(p, Self.hash(p)).map { Symbol(raw: $0) }
     }
 
+    @inline(__always)
     func find(_ p: UnsafeRawBufferPointer, _ h: UInt32) -> Int32? {
-        let mask = table.count - 1
         var slot = Int(h) & mask
-        return table.withUnsafeBufferPointer { t -> Int32? in
-            pool.withUnsafeBytes { pb -> Int32? in
-                while true {
-                    let id = t[slot]
-                    if id < 0 { return nil }
-                    if hashes[Int(id)] == h {
-                        let a = id == 0 ? 0 : ends[Int(id) - 1], b = ends[Int(id)]
-                        if b - a == p.count && (p.count == 0 || memcmp(pb.baseAddress! + a, p.baseAddress!, p.count) == 0) {
-                            return id
-                        }
-                    }
-                    slot = (slot + 1) & mask
-                }
+        let n = p.count
+        while true {
+            let id = table[slot]
+            if id < 0 { return nil }
+            if hashes[Int(id)] == h {
+                let a = start(Int(id))
+                if ends[Int(id)] - a == n && Self.equal(pool.base + a, p.baseAddress, n) { return id }
             }
+            slot = (slot + 1) & mask
         }
+    }
+
+    @inline(__always)
+    static func equal(_ x: UnsafePointer<UInt8>, _ y: UnsafeRawPointer?, _ n: Int) -> Bool {
+        guard n > 0, let y else { return true }
+        if n <= 8 {
+            var i = 0
+            let yb = y.assumingMemoryBound(to: UInt8.self)
+            while i < n {
+                if x[i] != yb[i] { return false }
+                i += 1
+            }
+            return true
+        }
+        return memcmp(x, y, n) == 0
     }
 
     /// Interns the UTF-8 bytes `p` (which must be valid UTF-8).
@@ -160,10 +229,10 @@ public final class Interner: @unchecked Sendable {
         let h = Self.hash(p)
         if let id = find(p, h) { return Symbol(raw: id) }
         let id = Int32(ends.count)
-        pool.append(contentsOf: p)
+        if let b = p.baseAddress { pool.append(b.assumingMemoryBound(to: UInt8.self), p.count) }
         ends.append(pool.count)
         hashes.append(h)
-        if ends.count * 2 > table.count { grow() } else { insertIntoTable(id: id, hash: h) }
+        if ends.count * 2 > mask + 1 { grow() } else { insertIntoTable(id: id, hash: h) }
         return Symbol(raw: id)
     }
 
@@ -188,18 +257,24 @@ public final class Interner: @unchecked Sendable {
     /// Length in bytes of the string of `sym`.
     public func utf8Count(_ sym: Symbol) -> Int {
         let i = Int(sym.raw)
-        return ends[i] - (i == 0 ? 0 : ends[i - 1])
+        return ends[i] - start(i)
     }
 
     /// Calls `body` with the UTF-8 bytes of `sym` (valid only during the call).
     public func withBytes<R>(_ sym: Symbol, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        let a = sym.raw == 0 ? 0 : ends[Int(sym.raw) - 1], b = ends[Int(sym.raw)]
-        return try pool.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[a..<b])) }
+        let a = start(Int(sym.raw))
+        return try body(UnsafeRawBufferPointer(start: pool.base + a, count: ends[Int(sym.raw)] - a))
     }
 
     /// Bytes the interner holds (pool, offsets, hashes and table), for memory accounting.
     public var memoryBytes: Int { pool.capacity + ends.capacity * 8 + hashes.capacity * 4 + table.capacity * 4 }
 
     /// The arrays `GraphImage` writes to the binary cache.
-    var parts: (pool: [UInt8], ends: [Int], hashes: [UInt32], table: [Int32]) { (pool, ends, hashes, table) }
+    var parts: (pool: [UInt8], ends: [Int], hashes: [UInt32], table: [Int32]) { (pool.array, ends.array, hashes.array, table.array) }
+
+    /// Calls `body` with the raw storage (for writing the cache without copies).
+    func withParts<R>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Int>, UnsafeBufferPointer<UInt32>, UnsafeBufferPointer<Int32>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: pool.base, count: pool.count), UnsafeBufferPointer(start: ends.base, count: ends.count),
+                 UnsafeBufferPointer(start: hashes.base, count: hashes.count), UnsafeBufferPointer(start: table.base, count: mask + 1))
+    }
 }

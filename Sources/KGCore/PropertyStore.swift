@@ -98,11 +98,11 @@ public final class PropertyColumn {
     private func grow(to n: Int) {
         switch kind {
         case .empty: break
-        case .string: if symbols.count < n { symbols.append(contentsOf: repeatElement(0, count: n - symbols.count)) }
-        case .int, .bool: if integers.count < n { integers.append(contentsOf: repeatElement(0, count: n - integers.count)) }
-        case .float: if floats.count < n { floats.append(contentsOf: repeatElement(0, count: n - floats.count)) }
-        case .stringList: if listRanges.count < n { listRanges.append(contentsOf: repeatElement(0, count: n - listRanges.count)) }
-        case .any: if values.count < n { values.append(contentsOf: repeatElement(.null, count: n - values.count)) }
+        case .string: symbols.extend(to: n, with: 0)
+        case .int, .bool: integers.extend(to: n, with: 0)
+        case .float: floats.extend(to: n, with: 0)
+        case .stringList: listRanges.extend(to: n, with: 0)
+        case .any: values.extend(to: n, with: .null)
         }
     }
 
@@ -197,7 +197,7 @@ final class PropertyTable {
     var shapeIndex: [[Symbol]: UInt32] = [[]: 0]
     var columns: [PropertyColumn] = []
     var columnOf: [Symbol: Int32] = [:]
-    private var addCache: [UInt64: UInt32] = [:]
+    private var addCache = IntMap()
 
     init() {}
 
@@ -217,6 +217,13 @@ final class PropertyTable {
         return s
     }
 
+    /// The shape of distinct `keys` in this order, through the transition cache.
+    func shapeByTransitions(_ keys: [Symbol]) -> UInt32 {
+        var s: UInt32 = 0
+        for k in keys { s = adding(k, to: s) }
+        return s
+    }
+
     func shape(_ keys: [Symbol]) -> UInt32 {
         if let s = shapeIndex[keys] { return s }
         let s = UInt32(shapes.count)
@@ -229,9 +236,9 @@ final class PropertyTable {
     /// The shape of `shape` with `key` appended.
     func adding(_ key: Symbol, to shape: UInt32) -> UInt32 {
         let ck = UInt64(shape) << 32 | UInt64(UInt32(bitPattern: key.raw))
-        if let s = addCache[ck] { return s }
+        if let s = addCache.get(ck) { return UInt32(bitPattern: s) }
         let s = self.shape(shapes[Int(shape)] + [key])
-        addCache[ck] = s
+        addCache.set(ck, Int32(bitPattern: s))
         return s
     }
 

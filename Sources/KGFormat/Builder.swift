@@ -214,7 +214,7 @@ final class Builder {
     }
 
     private func growDense(_ a: inout [Int32], _ n: Int) {
-        if a.count < n { a.append(contentsOf: repeatElement(-1, count: max(n, graph.strings.count) - a.count)) }
+        a.extend(to: max(n, graph.strings.count), with: -1)
     }
 
     func addNode(_ c: FileChunk, _ map: [Int32], _ i: Int, doc: Int, lineOffset: Int, props: Range<Int>, aliases: Range<Int>) {
@@ -266,7 +266,7 @@ final class Builder {
             claimNames(id, name: name, nameKey: nameKey, aliasKeys: aliasKeys, aliasSyms: aliasSyms, c, aliases,
                        doc: doc, line: line, nameColumn: Int(c.nodeColumns[3 * i + 1]), lineOffset: lineOffset)
         } else {
-            if isReading.count <= Int(key.raw) { isReading.append(contentsOf: repeatElement(false, count: max(Int(key.raw) + 1, graph.strings.count) - isReading.count)) }
+            isReading.extend(to: max(Int(key.raw) + 1, graph.strings.count), with: false)
             isReading[Int(key.raw)] = true
         }
     }
@@ -475,11 +475,8 @@ final class Builder {
         let schema = graph.schema
         let relNames = Array(schema.relations.keys)
         let strings = graph.strings
-        // Per relation type symbol: its declaration (or nil for an unknown type).
-        var typeInfo: [Int32: RelationDecl?] = [:]
-        // Per (stored kind symbol, required kind): whether the kind satisfies it.
-        var kindIs: [UInt64: Bool] = [:]
         var requiredSym: [String: Symbol] = [:]
+        var kindIs: [UInt64: Bool] = [:]
         func isA(_ label: Symbol, _ kind: String?) -> Bool {
             guard let kind else { return true }
             guard label != .none else { return false }
@@ -498,25 +495,42 @@ final class Builder {
             knownKind[label.raw] = v
             return v
         }
-        let readingList = (0..<isReading.count).filter { isReading[$0] }.map { strings[Symbol(raw: Int32($0))] }.sorted()
-        var okTriples: Set<Triple> = []
-        var lastType: Int32 = -1
-        var lastDecl: RelationDecl? = nil
-        let src = graph.edgeSrc, dst = graph.edgeDst, types = graph.edgeType
-        for ei in 0..<graph.edgeCapacity where graph.edgeAlive[ei] {
-            let e = EdgeID(ei)
+        checkEvidenceReadings()
+        let src = graph.edgeSrc, dst = graph.edgeDst, types = graph.edgeType, alive = graph.edgeAlive
+        let kindCol = graph.kindColumn
+        // Dense numbers for relation types (per symbol: -2 not seen yet, -1 undeclared, else an
+        // index into `decls`) and for node kinds, so the per-edge checks are array reads.
+        var maxType: Int32 = 0
+        for t in types where t.raw > maxType { maxType = t.raw }
+        var declOf = [Int32](repeating: -2, count: Int(maxType) + 1)
+        var decls: [RelationDecl] = []
+        var maxKind: Int32 = 0
+        for k in kindCol where k.raw > maxKind { maxKind = k.raw }
+        var kindDense = [Int32](repeating: -1, count: Int(maxKind) + 1)
+        var kinds = 0
+        for k in kindCol where kindDense[Int(k.raw)] < 0 {
+            kindDense[Int(k.raw)] = Int32(kinds)
+            kinds += 1
+        }
+        // Per (declaration, source kind, target kind): 0 not checked yet, 1 valid, 2 not.
+        var verdicts: [UInt8] = []
+        var verdictSet: [Int: UInt8] = [:]
+        let useArray = schema.relations.count * kinds * kinds <= 4_000_000
+        if useArray { verdicts = [UInt8](repeating: 0, count: max(1, schema.relations.count * kinds * kinds)) }
+        for ei in 0..<src.count where alive[ei] {
             let t = types[ei]
-            let decl: RelationDecl?
-            if t.raw == lastType { decl = lastDecl } else {
-                if let d = typeInfo[t.raw] { decl = d } else {
-                    decl = schema.relation(strings[t])
-                    typeInfo[t.raw] = .some(decl)
+            var di = declOf[Int(t.raw)]
+            if di == -2 {
+                if let d = schema.relation(strings[t]) {
+                    di = Int32(decls.count)
+                    decls.append(d)
+                } else {
+                    di = -1
                 }
-                lastType = t.raw
-                lastDecl = decl
+                declOf[Int(t.raw)] = di
             }
-            checkEvidence(e, readingList)
-            guard let decl else {
+            guard di >= 0 else {
+                let e = EdgeID(ei)
                 let (doc, line) = origin(e)
                 let name = strings[t]
                 if attribute("type:\(name)", "more relations that use it", doc: doc, line: line) { continue }
@@ -532,15 +546,18 @@ final class Builder {
                 continue
             }
             let s = Int(src[ei]), d = Int(dst[ei])
-            let sl = graph.kindSymbol(of: NodeID(s)), dl = graph.kindSymbol(of: NodeID(d))
-            let triple = Triple(s: sl.raw, d: dl.raw, t: t.raw)
-            if okTriples.contains(triple) { continue }
+            let sl = kindCol[s], dl = kindCol[d]
+            let slot = (Int(di) * kinds + Int(kindDense[Int(sl.raw)])) * kinds + Int(kindDense[Int(dl.raw)])
+            let known = useArray ? verdicts[slot] : (verdictSet[slot] ?? 0)
+            if known == 1 { continue }
+            let decl = decls[Int(di)]
             let domainOK = isA(sl, decl.domain), rangeOK = isA(dl, decl.range)
-            if domainOK && rangeOK {
-                okTriples.insert(triple)
-                continue
+            if known == 0 {
+                let v: UInt8 = domainOK && rangeOK ? 1 : 2
+                if useArray { verdicts[slot] = v } else { verdictSet[slot] = v }
+                if v == 1 { continue }
             }
-            let (doc, line) = origin(e)
+            let (doc, line) = origin(EdgeID(ei))
             /// The broken declaration a failed check comes from, if any.
             func cause(_ label: Symbol, _ slot: Int) -> String? {
                 if label != .none, !isKnown(label) { return "kind:\(strings[label])" }
@@ -573,19 +590,34 @@ final class Builder {
         }
     }
 
-    var lastGoodReading: Int32 = -1
+    /// Evidence that cites something other than a reading: one pass over the reading column, then
+    /// a diagnostic (with the evidence's position) for each edge that has such evidence.
+    func checkEvidenceReadings() {
+        let (offsets, readings) = graph.evidenceColumns
+        let replaced = graph.edgesWithReplacedEvidence
+        let alive = graph.edgeAlive
+        var badEdges: [Int] = []
+        var lastBadEdge = -1
+        for r in 0..<readings.count {
+            let s = Int(readings[r])
+            if s < isReading.count && isReading[s] { continue }
+            // The edge whose rows contain r.
+            let e = offsets.partitioningIndex { Int($0) > r } - 1
+            if e != lastBadEdge, e >= 0, e < alive.count, alive[e] {
+                badEdges.append(e)
+                lastBadEdge = e
+            }
+        }
+        for e in replaced.sorted() where alive[Int(e)] && !badEdges.contains(Int(e)) { badEdges.append(Int(e)) }
+        guard !badEdges.isEmpty else { return }
+        let readingList = (0..<isReading.count).filter { isReading[$0] }.map { graph.strings[Symbol(raw: Int32($0))] }.sorted()
+        for e in badEdges.sorted() { checkEvidence(EdgeID(e), readingList) }
+    }
 
     /// (source kind, target kind, relation type) symbols already found valid.
     struct Triple: Hashable { var s: Int32; var d: Int32; var t: Int32 }
 
     func checkEvidence(_ e: EdgeID, _ readingList: [String]) {
-        if let syms = graph.evidenceReadingSymbols(of: e) {
-            var allGood = true
-            for r in syms where r != lastGoodReading {
-                if Int(r) < isReading.count && isReading[Int(r)] { lastGoodReading = r } else { allGood = false }
-            }
-            if allGood { return }
-        }
         let (doc, line) = origin(e)
         for ev in graph.evidence(of: e) {
             if let s = graph.strings.lookup(ev.reading), Int(s.raw) < isReading.count, isReading[Int(s.raw)] { continue }

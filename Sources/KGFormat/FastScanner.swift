@@ -10,7 +10,7 @@ import KGCore
 /// a temporal value, a nested list, a `\u{…}` escape, a rare locator form, and every syntax error —
 /// makes it give up (`run` returns false), and the loader parses the whole file with `KGParser`,
 /// which also reports the errors with their positions.
-struct FastScanner {
+final class FastScanner {
     private struct Tok {
         enum Kind: UInt8 { case word, string, comma, lbracket, rbracket, colon }
         var kind: Kind
@@ -35,7 +35,9 @@ struct FastScanner {
     private enum Cur { case none, concept, reading, relation }
     private var cur: Cur = .none
     private var seenKeys: [Int32] = []
-    private var toks: [Tok] = []
+    /// Tokens of the current line (a fixed buffer; a line with more tokens goes to the full parser).
+    private let toks = UnsafeMutablePointer<Tok>.allocate(capacity: 256)
+    private var ntok = 0
     private var scratch: [UInt8] = []
     private var readingSym: Int32 = 0
     private var summarySym: Int32 = 0
@@ -48,7 +50,6 @@ struct FastScanner {
         i = start
         lineNo = firstLine - 1
         self.chunk = chunk
-        toks.reserveCapacity(16)
         scratch.reserveCapacity(256)
     }
 
@@ -81,11 +82,21 @@ struct FastScanner {
         return true
     }
 
+    deinit { toks.deallocate() }
+
+    @inline(__always)
+    private func push(_ t: Tok) -> Bool {
+        guard ntok < 256 else { return false }
+        toks[ntok] = t
+        ntok += 1
+        return true
+    }
+
     /// Lines read so far.
     var linesRead: Int { lineNo }
 
     /// Reads the segment; false when it holds anything the fast path does not take.
-    mutating func run() -> Bool {
+    func run() -> Bool {
         readingSym = chunk.strings.intern("Reading").raw
         summarySym = chunk.strings.intern("summary").raw
         akaSym = chunk.strings.intern("aka").raw
@@ -113,7 +124,7 @@ struct FastScanner {
         return Int32(col)
     }
 
-    private mutating func line() -> Bool {
+    private func line() -> Bool {
         var k = ls
         while k < le, b[k] == 0x20 { k += 1 }
         if k < le, b[k] == 0x09 { return false }
@@ -128,14 +139,14 @@ struct FastScanner {
             seenKeys.removeAll(keepingCapacity: true)
             return header()
         }
-        guard cur != .none, !toks.isEmpty else { return false }
+        guard cur != .none, !(ntok == 0) else { return false }
         return continuation(column: column(k))
     }
 
     // MARK: Tokens
 
-    private mutating func tokenize(from start: Int) -> Bool {
-        toks.removeAll(keepingCapacity: true)
+    private func tokenize(from start: Int) -> Bool {
+        ntok = 0
         firstHigh = le
         var i = start
         while i < le {
@@ -145,10 +156,10 @@ struct FastScanner {
                 i += 1
             case UInt8(ascii: "#"):
                 return true
-            case UInt8(ascii: ","): toks.append(Tok(kind: .comma, start: i, end: i + 1, escaped: false)); i += 1
-            case UInt8(ascii: "["): toks.append(Tok(kind: .lbracket, start: i, end: i + 1, escaped: false)); i += 1
-            case UInt8(ascii: "]"): toks.append(Tok(kind: .rbracket, start: i, end: i + 1, escaped: false)); i += 1
-            case UInt8(ascii: ":"): toks.append(Tok(kind: .colon, start: i, end: i + 1, escaped: false)); i += 1
+            case UInt8(ascii: ","): guard push(Tok(kind: .comma, start: i, end: i + 1, escaped: false)) else { return false }; i += 1
+            case UInt8(ascii: "["): guard push(Tok(kind: .lbracket, start: i, end: i + 1, escaped: false)) else { return false }; i += 1
+            case UInt8(ascii: "]"): guard push(Tok(kind: .rbracket, start: i, end: i + 1, escaped: false)) else { return false }; i += 1
+            case UInt8(ascii: ":"): guard push(Tok(kind: .colon, start: i, end: i + 1, escaped: false)) else { return false }; i += 1
             case UInt8(ascii: "\""):
                 var j = i + 1
                 var escaped = false
@@ -169,18 +180,13 @@ struct FastScanner {
                     j += 1
                 }
                 guard j < le else { return false }
-                toks.append(Tok(kind: .string, start: i + 1, end: j, escaped: escaped))
+                guard push(Tok(kind: .string, start: i + 1, end: j, escaped: escaped)) else { return false }
                 i = j + 1
             default:
                 if c < 0x20 || c >= 0x7F { return false }
                 var e = i
-                while e < le {
-                    let d = b[e]
-                    if d <= 0x20 || d >= 0x7F || d == UInt8(ascii: "\"") || d == UInt8(ascii: ",") || d == UInt8(ascii: "[")
-                        || d == UInt8(ascii: "]") || d == UInt8(ascii: "#") || d == UInt8(ascii: ":") { break }
-                    e += 1
-                }
-                toks.append(Tok(kind: .word, start: i, end: e, escaped: false))
+                while e < le && cls[Int(b[e])] & 8 == 0 { e += 1 }
+                guard push(Tok(kind: .word, start: i, end: e, escaped: false)) else { return false }
                 i = e
             }
         }
@@ -193,28 +199,36 @@ struct FastScanner {
         return memcmp(b + t.start, s.utf8Start, t.end - t.start) == 0
     }
 
-    @inline(__always) private static func identStart(_ c: UInt8) -> Bool {
-        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F
-    }
+    /// Byte classes: bit 0 letter or `_`, bit 1 digit, bit 2 `.` or `-`, bit 3 ends a word.
+    private static let classes: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 256)
+        for c in 0..<256 {
+            var f: UInt8 = 0
+            if (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F { f |= 1 }
+            if c >= 0x30 && c <= 0x39 { f |= 2 }
+            if c == 0x2E || c == 0x2D { f |= 4 }
+            if c <= 0x20 || c >= 0x7F || c == 0x22 || c == 0x2C || c == 0x5B || c == 0x5D || c == 0x23 || c == 0x3A { f |= 8 }
+            t[c] = f
+        }
+        return t
+    }()
+    private let cls: UnsafePointer<UInt8> = classes.withUnsafeBufferPointer { UnsafePointer($0.baseAddress!) }
 
     private func isIdentifier(_ a: Int, _ e: Int) -> Bool {
-        guard a < e, Self.identStart(b[a]) else { return false }
+        guard a < e, cls[Int(b[a])] & 3 != 0 else { return false }
         var k = a + 1
         while k < e {
-            let c = b[k]
-            if !(Self.identStart(c) || c == UInt8(ascii: ".") || c == UInt8(ascii: "-")) { return false }
+            if cls[Int(b[k])] & 7 == 0 { return false }
             k += 1
         }
         return true
     }
 
     private func isName(_ a: Int, _ e: Int) -> Bool {
-        guard a < e else { return false }
-        let f = b[a]
-        guard (f >= 0x41 && f <= 0x5A) || (f >= 0x61 && f <= 0x7A) || f == 0x5F else { return false }
+        guard a < e, cls[Int(b[a])] & 1 != 0 else { return false }
         var k = a + 1
         while k < e {
-            if !Self.identStart(b[k]) { return false }
+            if cls[Int(b[k])] & 3 == 0 { return false }
             k += 1
         }
         return true
@@ -226,7 +240,7 @@ struct FastScanner {
     }
 
     /// The value of a string token, interned.
-    private mutating func internString(_ t: Tok) -> Int32 {
+    private func internString(_ t: Tok) -> Int32 {
         guard t.escaped else { return intern(t.start, t.end) }
         scratch.removeAll(keepingCapacity: true)
         var j = t.start
@@ -250,8 +264,8 @@ struct FastScanner {
 
     // MARK: Headers
 
-    private mutating func header() -> Bool {
-        let n = toks.count
+    private func header() -> Bool {
+        let n = ntok
         guard n > 0 else { return false }
         if n >= 2, toks[1].kind == .word, toks[1].end - toks[1].start >= 4, b[toks[1].start] == UInt8(ascii: "-"),
            b[toks[1].end - 2] == UInt8(ascii: "-"), b[toks[1].end - 1] == UInt8(ascii: ">") {
@@ -299,8 +313,8 @@ struct FastScanner {
         return false
     }
 
-    private mutating func relation() -> Bool {
-        let n = toks.count
+    private func relation() -> Bool {
+        let n = ntok
         guard n >= 3 else { return false }
         let s = toks[0], a = toks[1], d = toks[2]
         guard s.kind == .word, isIdentifier(s.start, s.end), isName(a.start + 1, a.end - 2),
@@ -340,23 +354,23 @@ struct FastScanner {
         let u = b[i]
         guard u == UInt8(ascii: "L") || u == UInt8(ascii: "S") else { return nil }
         i += 1
-        func number() -> Int? {
-            var v = 0
-            let s0 = i
-            while i < t.end, b[i] >= 0x30, b[i] <= 0x39, i - s0 < 18 { v = v * 10 + Int(b[i] - 0x30); i += 1 }
-            return i > s0 ? v : nil
-        }
-        guard let a = number(), a >= 1 else { return nil }
+        var a = 0
+        var s0 = i
+        while i < t.end, b[i] >= 0x30, b[i] <= 0x39, i - s0 < 18 { a = a * 10 + Int(b[i] - 0x30); i += 1 }
+        guard i > s0, a >= 1 else { return nil }
         let unit: Locator.Unit = u == UInt8(ascii: "L") ? .line : .sentence
         if i == t.end { return Locator(unit: unit, start: a) }
         guard b[i] == UInt8(ascii: "-"), i + 1 < t.end, b[i + 1] == u else { return nil }
         i += 2
-        guard let e = number(), i == t.end, e >= a else { return nil }
+        var e = 0
+        s0 = i
+        while i < t.end, b[i] >= 0x30, b[i] <= 0x39, i - s0 < 18 { e = e * 10 + Int(b[i] - 0x30); i += 1 }
+        guard i > s0, i == t.end, e >= a else { return nil }
         return Locator(unit: unit, start: a, end: e)
     }
 
     /// `@reading [locator] [modality] ["note"]` from `toks[k]`; appends one evidence row.
-    private mutating func evidence(_ k: inout Int) -> Bool {
+    private func evidence(_ k: inout Int) -> Bool {
         let t = toks[k]
         guard isIdentifier(t.start + 1, t.end) else { return false }
         let c = chunk
@@ -365,17 +379,17 @@ struct FastScanner {
         var loc: Locator? = nil
         var mod = Modality.asserted
         var note: Int32 = -1
-        if k < toks.count, toks[k].kind == .word, modality(toks[k]) == nil {
+        if k < ntok, toks[k].kind == .word, modality(toks[k]) == nil {
             guard let l = locator(toks[k]) else { return false }
             loc = l
             k += 1
         }
-        if k < toks.count, toks[k].kind == .word {
+        if k < ntok, toks[k].kind == .word {
             guard let m = modality(toks[k]) else { return false }
             mod = m
             k += 1
         }
-        if k < toks.count, toks[k].kind == .string {
+        if k < ntok, toks[k].kind == .string {
             note = internString(toks[k])
             k += 1
         }
@@ -388,13 +402,13 @@ struct FastScanner {
 
     // MARK: Continuation lines
 
-    private mutating func continuation(column col: Int32) -> Bool {
+    private func continuation(column col: Int32) -> Bool {
         let t0 = toks[0]
         let c = chunk
         if t0.kind == .word, b[t0.start] == UInt8(ascii: "@") {
             guard cur == .relation else { return false }
             var k = 0
-            guard evidence(&k), k == toks.count else { return false }
+            guard evidence(&k), k == ntok else { return false }
             c.edgeEvEnd[c.edgeEvEnd.count - 1] = Int32(c.evReading.count)
             return true
         }
@@ -406,14 +420,14 @@ struct FastScanner {
                 var k = 1
                 var first = true
                 while true {
-                    guard k < toks.count, toks[k].kind == .string else { return false }
+                    guard k < ntok, toks[k].kind == .string else { return false }
                     _ = first
                     first = false
                     c.aliasSym.append(internString(toks[k]))
                     c.aliasLine.append(Int32(lineNo))
                     c.aliasColumn.append(col)
                     k += 1
-                    if k == toks.count { break }
+                    if k == ntok { break }
                     guard toks[k].kind == .comma else { return false }
                     k += 1
                 }
@@ -421,7 +435,7 @@ struct FastScanner {
                 return true
             }
             if isWord(t0, "summary") {
-                guard toks.count == 2, toks[1].kind == .string, !seenKeys.contains(summarySym) else { return false }
+                guard ntok == 2, toks[1].kind == .string, !seenKeys.contains(summarySym) else { return false }
                 seenKeys.append(summarySym)
                 c.nodeSummary[c.nodeSummary.count - 1] = internString(toks[1])
                 return true
@@ -436,7 +450,7 @@ struct FastScanner {
             return false
         }
         var k = 1
-        guard let v = value(&k), k == toks.count else { return false }
+        guard let v = value(&k), k == ntok else { return false }
         let key = intern(t0.start, t0.end)
         if seenKeys.contains(key) { return false }
         seenKeys.append(key)
@@ -454,8 +468,8 @@ struct FastScanner {
     }
 
     /// A property value from `toks[k]`: a string, a scalar word, or a flat list of those.
-    private mutating func value(_ k: inout Int) -> ChunkValue? {
-        guard k < toks.count else { return nil }
+    private func value(_ k: inout Int) -> ChunkValue? {
+        guard k < ntok else { return nil }
         let t = toks[k]
         switch t.kind {
         case .string:
@@ -469,9 +483,9 @@ struct FastScanner {
             var syms: [Int32] = []
             var values: [Value] = []
             var allStrings = true
-            if k < toks.count, toks[k].kind == .rbracket { k += 1; return .syms([]) }
+            if k < ntok, toks[k].kind == .rbracket { k += 1; return .syms([]) }
             while true {
-                guard k < toks.count else { return nil }
+                guard k < ntok else { return nil }
                 let e = toks[k]
                 k += 1
                 switch e.kind {
@@ -492,7 +506,7 @@ struct FastScanner {
                 default:
                     return nil
                 }
-                guard k < toks.count else { return nil }
+                guard k < ntok else { return nil }
                 if toks[k].kind == .rbracket { k += 1; break }
                 guard toks[k].kind == .comma else { return nil }
                 k += 1
@@ -502,6 +516,8 @@ struct FastScanner {
             return nil
         }
     }
+
+    static let powersOfTen: [Double] = (0...22).map { p in (0..<p).reduce(1.0) { x, _ in x * 10 } }
 
     /// A bare word as a value, as `KGParser` reads it (`true`, `false`, `null`, `nan`, `inf`,
     /// `-inf`, integers, floats); nil for anything else (temporal kinds, errors).
@@ -548,6 +564,21 @@ struct FastScanner {
             hasExp = true
         }
         guard k == e, hasFrac || hasExp else { return nil }
+        if !hasExp && n - (neg ? 1 : 0) - 1 <= 15 {
+            // At most 15 digits: an exact integer over an exact power of ten, which IEEE division
+            // rounds correctly (the value `Double(String)` gives).
+            var v: Int64 = 0
+            var frac = 0
+            var afterDot = false
+            for j in d0..<e {
+                let c = b[j]
+                if c == UInt8(ascii: ".") { afterDot = true; continue }
+                v = v * 10 + Int64(c - 0x30)
+                if afterDot { frac += 1 }
+            }
+            let x = Double(v) / Self.powersOfTen[frac]
+            return .float(neg ? -x : x)
+        }
         let s = String(decoding: UnsafeBufferPointer(start: b + a, count: n), as: UTF8.self)
         return Double(s).map { .float($0) }
     }

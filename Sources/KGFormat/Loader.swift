@@ -338,7 +338,7 @@ final class ParallelLoad: @unchecked Sendable {
             }
         }
         results = Array(repeating: nil, count: tasks.count)
-        maxAhead = 8 + 2 * ProcessInfo.processInfo.activeProcessorCount
+        maxAhead = 2 + Self.workerCount
     }
 
     static var workerCount: Int { max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) }
@@ -356,7 +356,7 @@ final class ParallelLoad: @unchecked Sendable {
         let c = FileChunk(file: t.file, segment: t.segment)
         c.byteCount = t.range.count
         guard FastScanner.isValidUTF8(base, t.range.lowerBound, t.range.upperBound) else { return .failed }
-        var s = FastScanner(bytes: base, start: t.range.lowerBound, end: t.range.upperBound, firstLine: 1, into: c)
+        let s = FastScanner(bytes: base, start: t.range.lowerBound, end: t.range.upperBound, firstLine: 1, into: c)
         guard s.run() else { return .failed }
         return .chunk(c, lines: s.linesRead)
     }
