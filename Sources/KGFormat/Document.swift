@@ -299,6 +299,9 @@ public final class Document: Equatable, @unchecked Sendable {
         return b
     }
 
+    /// Size and content hash of the file as parsed (nil for a document that holds its text).
+    var diskFingerprint: (size: Int, hash: UInt64)? { fingerprint }
+
     /// False when the document was loaded from a file that has changed on disk since.
     public var isCurrent: Bool { fingerprint == nil || !bytes.isEmpty || fingerprint?.size == 0 }
 
