@@ -121,6 +121,16 @@ final class EvidenceStore {
 
     func set(_ e: Int, _ ev: [Evidence]) { overrides[Int32(e)] = ev }
 
+    /// Rewrites the rows with the replaced evidence in place (no overrides left).
+    func compact(_ strings: Interner) {
+        guard !overrides.isEmpty else { return }
+        let old = (0..<edgeCount).map { get($0, strings) }
+        offsets = [0]; reading = []; locStart = []; locEnd = []; flags = []; note = []
+        bigLocators = [:]
+        overrides = [:]
+        for ev in old { append(ev, strings) }
+    }
+
     /// Ids of the edges whose evidence was replaced after they were added.
     var overridden: Set<Int32> { Set(overrides.keys) }
 

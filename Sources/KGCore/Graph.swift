@@ -58,15 +58,15 @@ public final class Graph {
     var nodeKind: [Symbol] = []
     /// Labels after the first, for the rare node with several.
     var extraLabels: [Int32: [Symbol]] = [:]
-    let nodeTable = PropertyTable()
+    let nodeTable: PropertyTable
     public private(set) var nodeAlive: [Bool] = []
 
     // Edges
     public private(set) var edgeSrc: [Int32] = []
     public private(set) var edgeDst: [Int32] = []
     public private(set) var edgeType: [Symbol] = []
-    let edgeTable = PropertyTable()
-    let evidenceStore = EvidenceStore()
+    let edgeTable: PropertyTable
+    let evidenceStore: EvidenceStore
     public private(set) var edgeAlive: [Bool] = []
     /// Where relations proposed by a tool and accepted came from (sparse: most edges have none).
     public private(set) var toolOrigins: [Int32: EdgeOrigin] = [:]
@@ -109,12 +109,19 @@ public final class Graph {
         symName = strings.intern("name")
         symAliases = strings.intern("aliases")
         names = NameIndex()
+        nodeTable = PropertyTable()
+        edgeTable = PropertyTable()
+        evidenceStore = EvidenceStore()
     }
 
     /// Restores a graph from its stores (`GraphImage`).
     init(schema: Schema, strings: Interner, nodeKeys: [Symbol], nodeKind: [Symbol], extraLabels: [Int32: [Symbol]],
-         nodeAlive: [Bool], edgeSrc: [Int32], edgeDst: [Int32], edgeType: [Symbol], edgeAlive: [Bool],
-         toolOrigins: [Int32: EdgeOrigin], out: Adjacency, in inAdj: Adjacency, keyNode: [Int32], names: NameIndex) {
+         nodeAlive: [Bool], nodeTable: PropertyTable, edgeSrc: [Int32], edgeDst: [Int32], edgeType: [Symbol], edgeAlive: [Bool],
+         edgeTable: PropertyTable, evidence: EvidenceStore, toolOrigins: [Int32: EdgeOrigin], out: Adjacency, in inAdj: Adjacency,
+         keyNode: [Int32], names: NameIndex) {
+        self.nodeTable = nodeTable
+        self.edgeTable = edgeTable
+        self.evidenceStore = evidence
         self.schema = schema
         self.strings = strings
         symName = strings.intern("name")
@@ -134,6 +141,7 @@ public final class Graph {
         self.names = names
         nodeCount = nodeAlive.reduce(0) { $0 + ($1 ? 1 : 0) }
         edgeCount = edgeAlive.reduce(0) { $0 + ($1 ? 1 : 0) }
+        builtEdges = edgeSrc.count
         rebuildLabelIndex()
     }
 

@@ -87,3 +87,13 @@ extension Graph {
     /// The first label of every node (`.none` for none), by node index.
     public var kindColumn: [Symbol] { nodeKind }
 }
+
+extension Graph {
+    /// Folds every edit overlay back into the base stores (adjacency CSR, name index, replaced
+    /// evidence), as a bulk load would have built them. Changes nothing a query can observe.
+    func compactForImage() {
+        compactAdjacency()
+        names.compact()
+        evidenceStore.compact(strings)
+    }
+}

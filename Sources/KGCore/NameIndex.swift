@@ -38,6 +38,20 @@ final class NameIndex {
         sorted = true
     }
 
+    /// Merges `added` and `removed` into the sorted entries.
+    func compact() {
+        guard !added.isEmpty || !removed.isEmpty else { finishBulk(); return }
+        var all = entries.filter { !removed.contains($0) }
+        for (k, list) in added {
+            for e in list { all.append(UInt64(UInt32(bitPattern: k)) << 32 | UInt64(e)) }
+        }
+        entries = all
+        added = [:]
+        removed = []
+        sorted = false
+        finishBulk()
+    }
+
     private func baseRange(_ key: Symbol) -> Range<Int> {
         let lo = UInt64(UInt32(bitPattern: key.raw)) << 32
         let hi = lo | 0xFFFF_FFFF
