@@ -92,7 +92,7 @@ public final class Graph {
     public private(set) var nodeCount = 0
     public private(set) var edgeCount = 0
     private var bulk = false
-    private var normBuf: [UInt8] = []
+    private var normScratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 256)
 
     /// Property keys that an edge exposes from its first piece of evidence.
     /// (`modality` is absent when the evidence is asserted, as in the .kg text.)
@@ -144,6 +144,8 @@ public final class Graph {
         builtEdges = edgeSrc.count
         rebuildLabelIndex()
     }
+
+    deinit { normScratch.deallocate() }
 
     public var nodeCapacity: Int { nodeKeys.count }
     public var edgeCapacity: Int { edgeSrc.count }
@@ -247,6 +249,19 @@ public final class Graph {
         return id
     }
 
+    /// `appendNode` for one label (or none), without arrays.
+    func appendNodeOneLabel(key: Symbol, label: Symbol) -> Int32 {
+        let id = Int32(nodeKeys.count)
+        nodeKeys.append(key)
+        nodeKind.append(label)
+        nodeTable.appendEntity()
+        nodeAlive.append(true)
+        if key != .none { setKeyNode(key, id) }
+        if bulk || labelIndexStale { labelIndexStale = true } else if label != .none { labelIndexStorage[label, default: []].append(id) }
+        nodeCount += 1
+        return id
+    }
+
     @inline(__always)
     func nodeID(forKey key: Symbol) -> Int32? {
         let k = Int(key.raw)
@@ -257,9 +272,7 @@ public final class Graph {
 
     private func setKeyNode(_ key: Symbol, _ id: Int32) {
         let k = Int(key.raw)
-        if k >= keyNode.count {
-            keyNode.extend(to: max(k + 1, strings.count), with: -1)
-        }
+        if k >= keyNode.count { keyNode.extend(to: max(k + 1, strings.count), with: -1) }
         keyNode[k] = id
     }
 
@@ -471,9 +484,34 @@ public final class Graph {
 
     /// The normal form of an interned string, interned.
     func normalizedSymbol(_ s: Symbol) -> Symbol {
-        let ok = strings.withBytes(s) { NameKeyBytes.normalizeASCII($0, into: &normBuf) }
-        if ok { return normBuf.withUnsafeBytes { strings.intern(bytes: $0) } }
-        return strings.intern(NameKey.normalize(strings[s]))
+        if let same = strings.withBytes(s, { p -> Bool? in
+            if case .alreadyNormal = NameKeyBytes.normalizeASCII(p, into: normScratchFor(0)) { return true }
+            return nil
+        }), same {
+            return s
+        }
+        return strings.withBytes(s) { normalizedSymbol(bytes: $0) }
+    }
+
+    private func normScratchFor(_ n: Int) -> UnsafeMutableBufferPointer<UInt8> {
+        if n > normScratch.count {
+            normScratch.deallocate()
+            normScratch = UnsafeMutableBufferPointer.allocate(capacity: max(n, 2 * normScratch.count))
+        }
+        return normScratch
+    }
+
+    /// The interned normal form of UTF-8 bytes (which must not point into `strings`' storage when
+    /// they need interning: the pool may move).
+    func normalizedSymbol(bytes p: UnsafeRawBufferPointer) -> Symbol {
+        let scratch = normScratchFor(p.count)
+        switch NameKeyBytes.normalizeASCII(p, into: scratch) {
+        case .alreadyNormal:
+            let copy = Array(p)
+            return copy.withUnsafeBytes { strings.intern(bytes: $0) }
+        case .normalized(let n): return strings.intern(bytes: UnsafeRawBufferPointer(start: scratch.baseAddress, count: n))
+        case .notASCII: return strings.intern(NameKey.normalize(String(decoding: p, as: UTF8.self)))
+        }
     }
 
     /// Normalised name keys of a node (name first), without duplicates or empty keys.

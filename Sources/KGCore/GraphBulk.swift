@@ -6,6 +6,8 @@ public enum ColumnValue {
     case bool(Bool)
     case symbols([Symbol])
     case value(Value)
+    /// A string as UTF-8 bytes (valid during the call); interned or kept as text by the column.
+    case bytes(UnsafeRawBufferPointer)
 }
 
 /// The bulk-loading interface of the store, for the .kg loader: nodes and edges are appended
@@ -14,7 +16,7 @@ public enum ColumnValue {
 extension Graph {
     /// Appends a node with one label (`.none` for none) and no properties; returns its id.
     public func bulkAppendNode(key: Symbol, label: Symbol) -> Int32 {
-        appendNode(key: key, labels: label == .none ? [] : [label])
+        appendNodeOneLabel(key: key, label: label)
     }
 
     /// The node with key symbol `key` (live or not), if any.
@@ -33,6 +35,7 @@ extension Graph {
             case .bool(let x): col.set(i, .bool(x), strings)
             case .symbols(let l): col.setSymbolList(i, l, strings)
             case .value(let v): if !v.isNull { col.set(i, v, strings) }
+            case .bytes(let p): col.setBytes(i, p, strings)
             }
         }
     }
@@ -66,6 +69,9 @@ extension Graph {
     /// The interned normal form (`NameKey`) of an interned string.
     public func normalizedNameSymbol(_ s: Symbol) -> Symbol { normalizedSymbol(s) }
 
+    /// The interned normal form (`NameKey`) of a string given as UTF-8 bytes.
+    public func normalizedNameSymbol(bytes p: UnsafeRawBufferPointer) -> Symbol { normalizedSymbol(bytes: p) }
+
     /// Adds `node` under the normalised name `key` to the name index (`isName`: it is the node's
     /// name rather than an alias or its key). The loader adds the name, the aliases and the key of
     /// every node it appends.
@@ -95,5 +101,25 @@ extension Graph {
         compactAdjacency()
         names.compact()
         evidenceStore.compact(strings)
+    }
+}
+
+extension Graph {
+    /// Bytes held by each part of the store (capacities), largest first: for `kg stats --timings`
+    /// and the benchmarks.
+    public var memoryReport: [(part: String, bytes: Int)] {
+        var out: [(String, Int)] = []
+        out.append(("strings (\(strings.count) interned)", strings.memoryBytes))
+        out.append(("node columns (keys, kinds, alive)", nodeKeys.capacity * 4 + nodeKind.capacity * 4 + nodeAlive.capacity))
+        for c in nodeTable.columns { out.append(("node property '\(strings[c.key])' (\(c.kind))", c.memoryBytes)) }
+        out.append(("node shapes", nodeTable.shapeOf.capacity * 4))
+        out.append(("edge columns (source, target, type, alive)", edgeSrc.capacity * 4 + edgeDst.capacity * 4 + edgeType.capacity * 4 + edgeAlive.capacity))
+        for c in edgeTable.columns { out.append(("edge property '\(strings[c.key])' (\(c.kind))", c.memoryBytes)) }
+        out.append(("edge shapes", edgeTable.shapeOf.capacity * 4))
+        out.append(("evidence", evidenceStore.memoryBytes))
+        out.append(("adjacency (CSR, both directions)", outAdjacency.memoryBytes + inAdjacency.memoryBytes))
+        out.append(("key index", keyNode.capacity * 4))
+        out.append(("name index", names.memoryBytes))
+        return out.sorted { $0.1 > $1.1 }
     }
 }

@@ -99,6 +99,7 @@ public enum GraphImage {
             case .int, .bool: try w.array(c.integers)
             case .float: try w.array(c.floats)
             case .stringList: try w.array(c.listRanges); try w.array(c.listItems)
+            case .text: try w.array(c.textRanges); try w.array(c.textBytes)
             }
         }
     }
@@ -249,6 +250,7 @@ public enum GraphImage {
                 return a
             }
             var symbols: [Int32] = [], integers: [Int64] = [], floats: [Double] = [], ranges: [UInt64] = [], items: [Int32] = []
+            var textRanges: [UInt64] = [], textBytes: [UInt8] = []
             switch kind {
             case .empty, .any: break
             case .string: symbols = try ints(try r.array(Int32.self, maxCount: entities), 0)
@@ -258,11 +260,17 @@ public enum GraphImage {
                 ranges = try r.array(UInt64.self, maxCount: entities)
                 items = try ints(try r.array(Int32.self), 0)
                 for x in ranges where Int(x >> 32) + Int(x & 0xFFFF_FFFF) > items.count { throw ImageError("list out of range") }
+            case .text:
+                textRanges = try r.array(UInt64.self, maxCount: entities)
+                textBytes = try r.array(UInt8.self)
+                for x in textRanges where Int(x >> 24) + Int(x & 0xFF_FFFF) > textBytes.count { throw ImageError("text out of range") }
+                // Each slot must hold whole UTF-8: the heap was written from valid strings.
             }
             guard values.count <= entities, t.columnOf[key] == nil else { throw ImageError("columns") }
             t.columnOf[key] = Int32(t.columns.count)
             t.columns.append(PropertyColumn(key: key, kind: kind, symbols: symbols, integers: integers, floats: floats,
-                                            listRanges: ranges, listItems: items, values: values))
+                                            listRanges: ranges, listItems: items, values: values,
+                                            textRanges: textRanges, textBytes: textBytes))
         }
         t.shapes = []
         t.shapeSlots = []

@@ -266,6 +266,13 @@ public final class Interner: @unchecked Sendable {
         return try body(UnsafeRawBufferPointer(start: pool.base + a, count: ends[Int(sym.raw)] - a))
     }
 
+    /// The UTF-8 bytes of `sym` in place. Valid until the next `intern` into this interner (which
+    /// may move its storage): for reading a finished interner, like a parsed chunk's.
+    public func unsafeBytes(_ sym: Symbol) -> UnsafeRawBufferPointer {
+        let a = start(Int(sym.raw))
+        return UnsafeRawBufferPointer(start: pool.base + a, count: ends[Int(sym.raw)] - a)
+    }
+
     /// Bytes the interner holds (pool, offsets, hashes and table), for memory accounting.
     public var memoryBytes: Int { pool.capacity + ends.capacity * 8 + hashes.capacity * 4 + table.capacity * 4 }
 

@@ -107,21 +107,35 @@ final class NameIndex {
 
 /// `NameKey.normalize` on bytes, for ASCII text (the common case) without building Strings.
 enum NameKeyBytes {
-    /// Writes the normal form of ASCII bytes `p` to `out`; false (out untouched) when `p` has a
-    /// non-ASCII byte (use `NameKey.normalize` then).
+    enum Result { case alreadyNormal, normalized(Int), notASCII }
+
+    /// The normal form of `p` written to `out` (which has room for `p.count` bytes): `.alreadyNormal`
+    /// when `p` is its own normal form (nothing written), `.notASCII` when `p` has a non-ASCII byte
+    /// (use `NameKey.normalize` then).
     @inline(__always)
-    static func normalizeASCII(_ p: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
-        out.removeAll(keepingCapacity: true)
+    static func normalizeASCII(_ p: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<UInt8>) -> Result {
+        // First pass: is it ASCII, and already normal (lower case, single inner spaces, no other separators)?
+        var normal = true
+        var prevSpace = true
+        for b in p {
+            if b >= 0x80 { return .notASCII }
+            if (b >= 0x41 && b <= 0x5A) || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x2D || b == 0x5F || (b == 0x20 && prevSpace) {
+                normal = false
+            }
+            prevSpace = b == 0x20
+        }
+        if normal && !(prevSpace && p.count > 0) { return .alreadyNormal }
+        var n = 0
         var pendingSpace = false
         for b in p {
-            if b >= 0x80 { out.removeAll(keepingCapacity: true); return false }
             if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x2D || b == 0x5F {
-                pendingSpace = !out.isEmpty
+                pendingSpace = n > 0
                 continue
             }
-            if pendingSpace { out.append(0x20); pendingSpace = false }
-            out.append(b >= 0x41 && b <= 0x5A ? b + 0x20 : b)
+            if pendingSpace { out[n] = 0x20; n += 1; pendingSpace = false }
+            out[n] = b >= 0x41 && b <= 0x5A ? b + 0x20 : b
+            n += 1
         }
-        return true
+        return .normalized(n)
     }
 }

@@ -1,10 +1,14 @@
 /// One property key's values over all nodes (or all edges): a column.
 ///
 /// A column is typed by the values it has seen — interned strings, integers, floats, booleans,
-/// lists of strings — and falls back to a column of `Value`s when a second type arrives. Which
-/// entities hold the key is not the column's business: an entity's *shape* (the ordered list of
-/// its keys, see `PropertyTable`) says so, and a slot of an entity without the key holds a
-/// meaningless default.
+/// lists of strings — and falls back to a column of `Value`s when a second type arrives. A
+/// string column whose values are mostly distinct (an id-like or free-text property on every
+/// edge) stops interning: it becomes a *text* column that keeps the bytes in one heap, since a
+/// hash-table entry per unique string would cost more than it saves.
+///
+/// Which entities hold the key is not the column's business: an entity's *shape* (the ordered
+/// list of its keys, see `PropertyTable`) says so, and a slot of an entity without the key holds
+/// a meaningless default.
 public final class PropertyColumn {
     public enum Kind: UInt8, Sendable {
         /// Nothing stored yet.
@@ -21,6 +25,8 @@ public final class PropertyColumn {
         case stringList = 5
         /// Anything else or a mix: `values`.
         case any = 6
+        /// Strings not interned: `textRanges` (start << 24 | length) into `textBytes`.
+        case text = 7
     }
 
     public let key: Symbol
@@ -31,6 +37,15 @@ public final class PropertyColumn {
     public internal(set) var listRanges: [UInt64] = []
     public internal(set) var listItems: [Int32] = []
     public internal(set) var values: [Value] = []
+    public internal(set) var textRanges: [UInt64] = []
+    public internal(set) var textBytes: [UInt8] = []
+    /// Interned string values set so far and how many of them were new to the interner.
+    private var stringSets = 0
+    private var newStrings = 0
+
+    /// A string column turns into a text column after this many values when more than half of
+    /// them were new strings.
+    static let textProbe = 4096
 
     init(key: Symbol) { self.key = key }
 
@@ -43,6 +58,7 @@ public final class PropertyColumn {
         case .float: return floats.count
         case .stringList: return listRanges.count
         case .any: return values.count
+        case .text: return textRanges.count
         }
     }
 
@@ -78,6 +94,30 @@ public final class PropertyColumn {
             for j in start..<(start + n) { out.append(.string(strings[Symbol(raw: listItems[j])])) }
             return .list(out)
         case .any: return i < values.count ? values[i] : .null
+        case .text: return i < textRanges.count ? .string(text(i)) : .null
+        }
+    }
+
+    /// The string in slot `i` of a text column.
+    func text(_ i: Int) -> String {
+        let r = textRanges[i]
+        let start = Int(r >> 24), n = Int(r & 0xFF_FFFF)
+        return textBytes.withUnsafeBytes { String(decoding: UnsafeRawBufferPointer(rebasing: $0[start..<(start + n)]), as: UTF8.self) }
+    }
+
+    /// Calls `body` with the bytes of the string in slot `i` (string and text columns; nil otherwise).
+    public func withStringBytes<R>(_ i: Int, _ strings: Interner, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        switch kind {
+        case .string:
+            guard i < symbols.count else { return nil }
+            return strings.withBytes(Symbol(raw: symbols[i]), body)
+        case .text:
+            guard i < textRanges.count else { return nil }
+            let r = textRanges[i]
+            let start = Int(r >> 24), n = Int(r & 0xFF_FFFF)
+            return textBytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<(start + n)])) }
+        default:
+            return nil
         }
     }
 
@@ -103,6 +143,7 @@ public final class PropertyColumn {
         case .float: floats.extend(to: n, with: 0)
         case .stringList: listRanges.extend(to: n, with: 0)
         case .any: values.extend(to: n, with: .null)
+        case .text: textRanges.extend(to: n, with: 0)
         }
     }
 
@@ -112,13 +153,38 @@ public final class PropertyColumn {
         var vs: [Value] = []
         vs.reserveCapacity(n)
         for i in 0..<n { vs.append(get(i, strings)) }
-        symbols = []; integers = []; floats = []; listRanges = []; listItems = []
+        symbols = []; integers = []; floats = []; listRanges = []; listItems = []; textRanges = []; textBytes = []
         kind = .any
         values = vs
     }
 
+    /// Turns a string column into a text column.
+    private func toText(_ strings: Interner) {
+        let old = symbols
+        symbols = []
+        kind = .text
+        textRanges.reserveCapacity(old.count)
+        for (i, s) in old.enumerated() {
+            strings.withBytes(Symbol(raw: s)) { p in _ = appendText(i, p) }
+        }
+    }
+
+    /// Stores bytes in slot `i` of a text column; false when they do not fit the range encoding.
+    private func appendText(_ i: Int, _ p: UnsafeRawBufferPointer) -> Bool {
+        guard p.count <= 0xFF_FFFF, textBytes.count < 1 << 40 else { return false }
+        let start = textBytes.count
+        textBytes.append(contentsOf: p)
+        grow(to: i + 1)
+        textRanges[i] = UInt64(start) << 24 | UInt64(p.count)
+        return true
+    }
+
     /// Stores `v` (not null) in slot `i`.
     func set(_ i: Int, _ v: Value, _ strings: Interner) {
+        if case .string(var s) = v, kind == .text || kind == .string || kind == .empty {
+            s.withUTF8 { setBytes(i, UnsafeRawBufferPointer($0), strings) }
+            return
+        }
         let k = Self.kind(of: v)
         if kind == .empty { kind = k }
         if k != kind && kind != .any { generalise(strings) }
@@ -135,15 +201,36 @@ public final class PropertyColumn {
                 listRanges[i] = UInt64(start) << 32 | UInt64(l.count)
             }
         case .any: values[i] = v
-        case .empty: break
+        case .empty, .text: break
         }
+    }
+
+    /// Stores a string given as UTF-8 bytes in slot `i`: interned, or in the text heap once the
+    /// column has turned out to hold mostly distinct strings.
+    func setBytes(_ i: Int, _ p: UnsafeRawBufferPointer, _ strings: Interner) {
+        if kind == .empty { kind = .string }
+        if kind == .text {
+            if appendText(i, p) { return }
+            generalise(strings)
+        }
+        guard kind == .string else {
+            set(i, .string(String(decoding: p, as: UTF8.self)), strings)
+            return
+        }
+        let before = strings.count
+        let sym = strings.intern(bytes: p)
+        stringSets += 1
+        if strings.count > before { newStrings += 1 }
+        grow(to: i + 1)
+        symbols[i] = sym.raw
+        if stringSets == Self.textProbe && newStrings * 2 > stringSets { toText(strings) }
     }
 
     /// Stores an interned string in slot `i` without materialising it.
     func setSymbol(_ i: Int, _ sym: Symbol, _ strings: Interner) {
         if kind == .empty { kind = .string }
         if kind != .string {
-            set(i, .string(strings[sym]), strings)
+            strings.withBytes(sym) { setBytes(i, $0, strings) }
             return
         }
         grow(to: i + 1)
@@ -165,7 +252,7 @@ public final class PropertyColumn {
 
     /// Restores a column from its arrays (`GraphImage`).
     init(key: Symbol, kind: Kind, symbols: [Int32], integers: [Int64], floats: [Double], listRanges: [UInt64],
-         listItems: [Int32], values: [Value]) {
+         listItems: [Int32], values: [Value], textRanges: [UInt64], textBytes: [UInt8]) {
         self.key = key
         self.kind = kind
         self.symbols = symbols
@@ -174,11 +261,13 @@ public final class PropertyColumn {
         self.listRanges = listRanges
         self.listItems = listItems
         self.values = values
+        self.textRanges = textRanges
+        self.textBytes = textBytes
     }
 
     var memoryBytes: Int {
         symbols.capacity * 4 + integers.capacity * 8 + floats.capacity * 8 + listRanges.capacity * 8 + listItems.capacity * 4
-            + values.capacity * MemoryLayout<Value>.stride
+            + values.capacity * MemoryLayout<Value>.stride + textRanges.capacity * 8 + textBytes.capacity
     }
 }
 

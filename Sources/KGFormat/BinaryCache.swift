@@ -259,8 +259,8 @@ public enum GraphCache {
     struct Payload {
         var graph: Graph
         var extras: Extras
-        var nodeOrigins: [UInt64]
-        var edgeOrigins: [UInt64]
+        var nodeOrigins: OriginColumn
+        var edgeOrigins: OriginColumn
     }
 
     static func loadPayload(directory: URL, salt: String, validation: Validation, needDocuments: Bool) -> Payload? {
@@ -294,13 +294,19 @@ public enum GraphCache {
             guard ok else { return nil }
             let extras = try decodeExtras(try r.bytes())
             if needDocuments && !extras.complete { return nil }
-            let nodeOrigins = try r.array(UInt64.self), edgeOrigins = try r.array(UInt64.self)
+            var origins: [OriginColumn] = []
+            for _ in 0..<2 {
+                let lines = try r.array(UInt32.self), starts = try r.array(Int32.self), docs = try r.array(Int32.self)
+                let o = OriginColumn(lines: lines, runStart: starts, runDoc: docs)
+                guard o.isValid(documents: extras.documents.count) else { return nil }
+                origins.append(o)
+            }
+            let nodeOrigins = origins[0], edgeOrigins = origins[1]
             progress.update(r.offset)
             let g = try GraphImage.read(from: &r)
             guard r.isAtEnd else { return nil }
             if extras.complete {
                 guard nodeOrigins.count == g.nodeCapacity, edgeOrigins.count == g.edgeCapacity else { return nil }
-                for o in nodeOrigins + edgeOrigins where o >> 32 == 0 || Int(o >> 32) > extras.documents.count { return nil }
             }
             return Payload(graph: g, extras: extras, nodeOrigins: nodeOrigins, edgeOrigins: edgeOrigins)
         } catch {
@@ -370,7 +376,7 @@ public enum GraphCache {
 
     /// Writes a cache file's sections to `sink`; false when the graph cannot be cached.
     static func encode(_ graph: Graph, fingerprint key: Fingerprint, salt: String, extras: Extras,
-                       origins: ([UInt64], [UInt64]), to sink: ImageSink) throws -> Bool {
+                       origins: (OriginColumn, OriginColumn), to sink: ImageSink) throws -> Bool {
         guard GraphImage.canWrite(graph) else { return false }
         let w = ImageWriter(sink)
         var h = ByteWriter()
@@ -386,8 +392,9 @@ public enum GraphCache {
         }
         try w.bytes(h)
         try w.bytes(encodeExtras(extras))
-        try w.array(origins.0)
-        try w.array(origins.1)
+        for o in [origins.0, origins.1] {
+            try w.array(o.lines); try w.array(o.runStart); try w.array(o.runDoc)
+        }
         try GraphImage.write(graph, to: w)
         return true
     }
@@ -395,7 +402,8 @@ public enum GraphCache {
     /// The bytes of a cache file for `graph` under `key` (tests and tools).
     static func encodeFile(_ graph: Graph, fingerprint key: Fingerprint, salt: String, extras: Extras = Extras()) -> [UInt8]? {
         let sink = MemorySink()
-        guard (try? encode(graph, fingerprint: key, salt: salt, extras: extras, origins: ([], []), to: sink)) == true else { return nil }
+        guard (try? encode(graph, fingerprint: key, salt: salt, extras: extras, origins: (OriginColumn(), OriginColumn()), to: sink)) == true
+        else { return nil }
         return sink.bytes
     }
 
@@ -405,11 +413,11 @@ public enum GraphCache {
     /// on I/O errors, which callers may ignore since the cache is optional.
     @discardableResult
     public static func store(_ graph: Graph, directory: URL, fingerprint key: Fingerprint, salt: String = "") throws -> Bool {
-        try store(graph, directory: directory, fingerprint: key, salt: salt, extras: Extras(), origins: ([], []))
+        try store(graph, directory: directory, fingerprint: key, salt: salt, extras: Extras(), origins: (OriginColumn(), OriginColumn()))
     }
 
     static func store(_ graph: Graph, directory: URL, fingerprint key: Fingerprint, salt: String, extras: Extras,
-                      origins: ([UInt64], [UInt64])) throws -> Bool {
+                      origins: (OriginColumn, OriginColumn)) throws -> Bool {
         guard !isDisabled, GraphImage.canWrite(graph) else { return false }
         let file = cacheFile(for: directory)
         let folder = file.deletingLastPathComponent()

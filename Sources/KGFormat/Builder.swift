@@ -14,8 +14,8 @@ final class Builder {
     var docs: [Document] = []
     var lineStarts: [Int: [Int]] = [:]
 
-    var nodeOrigins: [UInt64] = []
-    var edgeOrigins: [UInt64] = []
+    var nodeOrigins = OriginColumn()
+    var edgeOrigins = OriginColumn()
 
     struct Decl<T> { var decl: T; var doc: Int; var line: Int; var columns: [Int] }
     var kinds: [Decl<KindDecl>] = []
@@ -30,17 +30,39 @@ final class Builder {
     /// Per normalised-name symbol: the concept that claims it (node << 1 | 1 when as its name), or -1.
     var claims: [Int32] = []
 
-    /// A merged chunk whose relations wait for nodes declared later.
+    /// A chunk being merged: its local symbols map to the graph's lazily (strings that only
+    /// ever become text-column values are never interned in the graph).
     final class Merged {
         let chunk: FileChunk
-        let map: [Int32]
+        var map: [Int32]
         let doc: Int
         let lineOffset: Int
-        init(chunk: FileChunk, map: [Int32], doc: Int, lineOffset: Int) {
+        let strings: Interner
+        init(chunk: FileChunk, doc: Int, lineOffset: Int, strings: Interner) {
             self.chunk = chunk
-            self.map = map
+            self.map = [Int32](repeating: -1, count: chunk.strings.count)
             self.doc = doc
             self.lineOffset = lineOffset
+            self.strings = strings
+        }
+
+        /// The graph's symbol for local symbol `l`.
+        @inline(__always)
+        func sym(_ l: Int32) -> Symbol {
+            let m = map[Int(l)]
+            if m >= 0 { return Symbol(raw: m) }
+            let g = chunk.strings.withBytes(Symbol(raw: l)) { strings.intern(bytes: $0) }
+            map[Int(l)] = g.raw
+            return g
+        }
+
+        /// Local symbol `l` as a property value: the graph's symbol when it has one, else its bytes
+        /// (valid while the chunk lives; its interner is finished).
+        @inline(__always)
+        func value(_ l: Int32) -> ColumnValue {
+            let m = map[Int(l)]
+            if m >= 0 { return .symbol(Symbol(raw: m)) }
+            return .bytes(chunk.strings.unsafeBytes(Symbol(raw: l)))
         }
     }
     var pending: [(merged: Merged, index: Int)] = []
@@ -144,29 +166,20 @@ final class Builder {
             d.line += d.line > 0 ? lineOffset : 0
             diags.append(d)
         }
-        let strings = graph.strings
-        var map = [Int32](repeating: 0, count: c.strings.count)
-        for i in 0..<c.strings.count {
-            map[i] = c.strings.withBytes(Symbol(raw: Int32(i))) { strings.intern(bytes: $0).raw }
-        }
+        let m = Merged(chunk: c, doc: doc, lineOffset: lineOffset, strings: graph.strings)
         for k in c.kinds { addKind(k, doc: doc, lineOffset: lineOffset) }
         for r in c.relTypes { addRelType(r, doc: doc, lineOffset: lineOffset) }
         var propStart = 0, aliasStart = 0
         for i in 0..<c.nodeCount {
-            addNode(c, map, i, doc: doc, lineOffset: lineOffset, props: propStart..<Int(c.nodePropEnd[i]),
-                    aliases: aliasStart..<Int(c.nodeAliasEnd[i]))
+            addNode(m, i, props: propStart..<Int(c.nodePropEnd[i]), aliases: aliasStart..<Int(c.nodeAliasEnd[i]))
             propStart = Int(c.nodePropEnd[i])
             aliasStart = Int(c.nodeAliasEnd[i])
         }
-        guard c.edgeCount > 0 else { return }
-        var merged: Merged? = nil
         for i in 0..<c.edgeCount {
-            if pending.isEmpty, let a = graph.bulkNode(forKey: Symbol(raw: map[Int(c.edgeSrc[i])])),
-               let b = graph.bulkNode(forKey: Symbol(raw: map[Int(c.edgeDst[i])])) {
-                addEdge(c, map, i, a, b, doc: doc, lineOffset: lineOffset)
+            if pending.isEmpty, let a = graph.bulkNode(forKey: m.sym(c.edgeSrc[i])), let b = graph.bulkNode(forKey: m.sym(c.edgeDst[i])) {
+                addEdge(m, i, a, b)
             } else {
-                if merged == nil { merged = Merged(chunk: c, map: map, doc: doc, lineOffset: lineOffset) }
-                pending.append((merged!, i))
+                pending.append((m, i))
             }
         }
     }
@@ -194,14 +207,13 @@ final class Builder {
         relTypes.append(Decl(decl: r.decl, doc: doc, line: line, columns: r.columns))
     }
 
-    @inline(__always)
-    private func columnValue(_ v: ChunkValue, _ map: [Int32]) -> ColumnValue {
+    private func chunkValue(_ v: ChunkValue, _ m: Merged) -> ColumnValue {
         switch v {
-        case .sym(let s): return .symbol(Symbol(raw: map[Int(s)]))
+        case .sym(let l): return m.value(l)
         case .int(let x): return .int(x)
         case .float(let x): return .float(x)
         case .bool(let x): return .bool(x)
-        case .syms(let l): return .symbols(l.map { Symbol(raw: map[Int($0)]) })
+        case .syms(let l): return .symbols(l.map { m.sym($0) })
         case .value(let v): return .value(v)
         }
     }
@@ -217,9 +229,10 @@ final class Builder {
         a.extend(to: max(n, graph.strings.count), with: -1)
     }
 
-    func addNode(_ c: FileChunk, _ map: [Int32], _ i: Int, doc: Int, lineOffset: Int, props: Range<Int>, aliases: Range<Int>) {
-        let line = Int(c.nodeLine[i]) + lineOffset
-        let key = Symbol(raw: map[Int(c.nodeKey[i])])
+    func addNode(_ m: Merged, _ i: Int, props: Range<Int>, aliases: Range<Int>) {
+        let c = m.chunk, doc = m.doc
+        let line = Int(c.nodeLine[i]) + m.lineOffset
+        let key = m.sym(c.nodeKey[i])
         if let other = graph.bulkNode(forKey: key) {
             let o = nodeOrigins[Int(other)]
             report(.error, "duplicate id '\(graph.strings[key])'", doc: doc, line: line, column: Int(c.nodeColumns[3 * i]),
@@ -227,30 +240,31 @@ final class Builder {
                    code: "duplicate-id")
             return
         }
-        let label = Symbol(raw: map[Int(c.nodeKind[i])])
-        let name = Symbol(raw: map[Int(c.nodeName[i])])
+        let label = m.sym(c.nodeKind[i])
+        let nameLocal = c.nodeName[i]
+        let nameBytes = c.strings.unsafeBytes(Symbol(raw: nameLocal))
         let isConcept = c.nodeIsConcept[i]
         let id = graph.bulkAppendNode(key: key, label: label)
         nodeOrigins.append(pack(doc, line))
         keys.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
         keys.append(symID); values.append(.symbol(key))
-        keys.append(symName); values.append(.symbol(name))
+        keys.append(symName); values.append(m.value(nameLocal))
         var aliasSyms: [Symbol] = []
         if isConcept {
             if !aliases.isEmpty {
-                aliasSyms = aliases.map { Symbol(raw: map[Int(c.aliasSym[$0])]) }
+                aliasSyms = aliases.map { m.sym(c.aliasSym[$0]) }
                 keys.append(symAliases); values.append(.symbols(aliasSyms))
             }
-            if c.nodeSummary[i] >= 0 { keys.append(symSummary); values.append(.symbol(Symbol(raw: map[Int(c.nodeSummary[i])]))) }
+            if c.nodeSummary[i] >= 0 { keys.append(symSummary); values.append(m.value(c.nodeSummary[i])) }
         } else {
-            keys.append(symTitle); values.append(.symbol(name))
+            keys.append(symTitle); values.append(m.value(nameLocal))
         }
-        for j in props { setProp(Symbol(raw: map[Int(c.nodePropKey[j])]), columnValue(c.nodePropValue[j], map)) }
+        for j in props { setProp(m.sym(c.nodePropKey[j]), chunkValue(c.nodePropValue[j], m)) }
         graph.bulkSetProperties(node: id, keys: keys, values: values)
 
         // Name index: name, aliases, key.
-        let nameKey = graph.normalizedNameSymbol(name)
+        let nameKey = graph.normalizedNameSymbol(bytes: nameBytes)
         graph.bulkIndexName(nameKey, node: id, isName: true)
         var aliasKeys: [Symbol] = []
         aliasKeys.reserveCapacity(aliasSyms.count)
@@ -263,24 +277,27 @@ final class Builder {
 
         if isConcept {
             concepts.append((id, label, Int32(doc), Int32(line), c.nodeColumns[3 * i + 2]))
-            claimNames(id, name: name, nameKey: nameKey, aliasKeys: aliasKeys, aliasSyms: aliasSyms, c, aliases,
-                       doc: doc, line: line, nameColumn: Int(c.nodeColumns[3 * i + 1]), lineOffset: lineOffset)
+            claimNames(id, name: String(decoding: nameBytes, as: UTF8.self), nameKey: nameKey, aliasKeys: aliasKeys,
+                       aliasSyms: aliasSyms, c, aliases, doc: doc, line: line, nameColumn: Int(c.nodeColumns[3 * i + 1]),
+                       lineOffset: m.lineOffset)
         } else {
             isReading.extend(to: max(Int(key.raw) + 1, graph.strings.count), with: false)
             isReading[Int(key.raw)] = true
         }
     }
 
-    func claimNames(_ n: Int32, name: Symbol, nameKey: Symbol, aliasKeys: [Symbol], aliasSyms: [Symbol], _ c: FileChunk,
+    func claimNames(_ n: Int32, name: String, nameKey: Symbol, aliasKeys: [Symbol], aliasSyms: [Symbol], _ c: FileChunk,
                     _ aliases: Range<Int>, doc: Int, line: Int, nameColumn: Int, lineOffset: Int) {
-        growDense(&claims, graph.strings.count)
+        var maxKey = nameKey.raw
+        for k in aliasKeys where k.raw > maxKey { maxKey = k.raw }
+        if Int(maxKey) >= claims.count { growDense(&claims, Int(maxKey) + 1) }
         var mine: [Symbol] = [nameKey]
         let prev = claims[Int(nameKey.raw)]
         if prev >= 0, prev & 1 == 0 {
             let other = prev >> 1
             let o = nodeOrigins[Int(other)]
             let otherKey = graph.key(of: NodeID(other))
-            report(.error, "name '\(graph.strings[name])' is already an alias of '\(otherKey)'",
+            report(.error, "name '\(name)' is already an alias of '\(otherKey)'",
                    doc: doc, line: line, column: nameColumn,
                    notes: ["'\(otherKey)' is declared at \(place(doc: Int(o >> 32) - 1, line: Int(o & 0xFFFF_FFFF)))"],
                    code: "alias-conflict")
@@ -307,24 +324,25 @@ final class Builder {
         }
     }
 
-    func addEdge(_ c: FileChunk, _ map: [Int32], _ i: Int, _ a: Int32, _ b: Int32, doc: Int, lineOffset: Int) {
-        let e = graph.bulkAppendEdge(src: a, dst: b, type: Symbol(raw: map[Int(c.edgeType[i])]))
+    func addEdge(_ m: Merged, _ i: Int, _ a: Int32, _ b: Int32) {
+        let c = m.chunk
+        let e = graph.bulkAppendEdge(src: a, dst: b, type: m.sym(c.edgeType[i]))
         let p0 = i == 0 ? 0 : Int(c.edgePropEnd[i - 1]), p1 = Int(c.edgePropEnd[i])
         if p1 > p0 {
             keys.removeAll(keepingCapacity: true)
             values.removeAll(keepingCapacity: true)
-            for j in p0..<p1 { setProp(Symbol(raw: map[Int(c.edgePropKey[j])]), columnValue(c.edgePropValue[j], map)) }
+            for j in p0..<p1 { setProp(m.sym(c.edgePropKey[j]), chunkValue(c.edgePropValue[j], m)) }
             graph.bulkSetProperties(edge: e, keys: keys, values: values)
         }
         let v0 = i == 0 ? 0 : Int(c.edgeEvEnd[i - 1]), v1 = Int(c.edgeEvEnd[i])
         for r in v0..<v1 {
             let note = c.evNote[r]
-            graph.bulkAppendEvidence(reading: Symbol(raw: map[Int(c.evReading[r])]), locator: c.evLocator[r],
-                                     note: note < 0 ? nil : Symbol(raw: map[Int(note)]), modality: c.evModality[r])
+            graph.bulkAppendEvidence(reading: m.sym(c.evReading[r]), locator: c.evLocator[r],
+                                     note: note < 0 ? nil : m.sym(note), modality: c.evModality[r])
         }
         graph.bulkCloseEdge(e)
         if !c.edgeOrigins.isEmpty, let o = c.edgeOrigins[Int32(i)] { graph.setOrigin(EdgeID(e), o) }
-        edgeOrigins.append(pack(doc, Int(c.edgeLine[i]) + lineOffset))
+        edgeOrigins.append(pack(m.doc, Int(c.edgeLine[i]) + m.lineOffset))
     }
 
     // MARK: Whole-input checks
@@ -453,10 +471,10 @@ final class Builder {
     func resolvePending() {
         for (m, i) in pending {
             let c = m.chunk
-            let srcKey = Symbol(raw: m.map[Int(c.edgeSrc[i])]), dstKey = Symbol(raw: m.map[Int(c.edgeDst[i])])
+            let srcKey = m.sym(c.edgeSrc[i]), dstKey = m.sym(c.edgeDst[i])
             let a = graph.bulkNode(forKey: srcKey), b = graph.bulkNode(forKey: dstKey)
             if let a, let b {
-                addEdge(c, m.map, i, a, b, doc: m.doc, lineOffset: m.lineOffset)
+                addEdge(m, i, a, b)
                 continue
             }
             let line = Int(c.edgeLine[i]) + m.lineOffset

@@ -21,8 +21,8 @@ public struct LoadedGraph {
     public let directory: String?
 
     /// Per node id / edge id: (document index + 1) << 32 | line; 0 for none.
-    let nodeOrigins: [UInt64]
-    let edgeOrigins: [UInt64]
+    let nodeOrigins: OriginColumn
+    let edgeOrigins: OriginColumn
     /// Where each kind and relation type was declared.
     public let kindOrigins: [String: SourceLocation]
     public let relationTypeOrigins: [String: SourceLocation]
@@ -30,7 +30,7 @@ public struct LoadedGraph {
     public internal(set) var fromCache = false
 
     init(graph: Graph, documents: [Document], diagnostics: [Diagnostic], readingsDirectory: String?, directory: String?,
-         nodeOrigins: [UInt64], edgeOrigins: [UInt64], kindOrigins: [String: SourceLocation],
+         nodeOrigins: OriginColumn, edgeOrigins: OriginColumn, kindOrigins: [String: SourceLocation],
          relationTypeOrigins: [String: SourceLocation]) {
         self.graph = graph
         self.documents = documents
@@ -73,6 +73,53 @@ public struct LoadedGraph {
     func statementAt(doc: Int, line: Int) -> Statement? {
         for s in documents[doc].statements where s.span.line == line { return s }
         return nil
+    }
+}
+
+/// Where each node or edge was declared, by id: `(document index + 1) << 32 | line` (0: none).
+/// Stored as a line per element plus runs of one document (elements are declared in file order,
+/// so there are about as many runs as files): four bytes per element instead of eight.
+struct OriginColumn: RandomAccessCollection {
+    var lines: [UInt32] = []
+    /// First element of each run, ascending.
+    var runStart: [Int32] = []
+    /// Document index + 1 of each run (0: no origin).
+    var runDoc: [Int32] = []
+
+    init() {}
+    init(lines: [UInt32], runStart: [Int32], runDoc: [Int32]) {
+        self.lines = lines
+        self.runStart = runStart
+        self.runDoc = runDoc
+    }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { lines.count }
+
+    subscript(i: Int) -> UInt64 {
+        let r = runStart.partitioningIndex { Int($0) > i } - 1
+        guard r >= 0 else { return 0 }
+        let d = runDoc[r]
+        return d == 0 ? 0 : UInt64(d) << 32 | UInt64(lines[i])
+    }
+
+    mutating func append(_ packed: UInt64) {
+        let d = Int32(packed >> 32)
+        if runDoc.last != d {
+            runStart.append(Int32(lines.count))
+            runDoc.append(d)
+        }
+        lines.append(UInt32(truncatingIfNeeded: packed))
+    }
+
+    /// Whether the runs are consistent (for data read back from the cache).
+    func isValid(documents: Int) -> Bool {
+        guard runStart.count == runDoc.count else { return false }
+        if lines.isEmpty { return true }
+        guard runStart.first == 0 else { return false }
+        for (i, s) in runStart.enumerated() where i > 0 && s <= runStart[i - 1] || Int(s) >= lines.count { return false }
+        for d in runDoc where d < 1 || Int(d) > documents { return false }
+        return true
     }
 }
 
