@@ -174,10 +174,14 @@ public enum GraphImage {
             guard m.remaining == 0 else { throw ImageError("trailing metadata") }
 
             // Strings.
-            let pool = try r.array(UInt8.self), ends = try r.array(Int.self, maxCount: nStrings)
-            let hashes = try r.array(UInt32.self, maxCount: nStrings), table = try r.array(Int32.self)
-            guard ends.count == nStrings, let strings = Interner(pool: pool, ends: ends, hashes: hashes, table: table)
-            else { throw ImageError("bad string table") }
+            let pool = try r.rawBuffer(UInt8.self)
+            guard let ends = try? r.rawBuffer(Int.self, maxCount: nStrings) else { pool.free(); throw ImageError("strings") }
+            guard let hashes = try? r.rawBuffer(UInt32.self, maxCount: nStrings) else {
+                pool.free(); ends.free(); throw ImageError("strings")
+            }
+            guard let table = try? r.rawBuffer(Int32.self) else { pool.free(); ends.free(); hashes.free(); throw ImageError("strings") }
+            guard ends.count == nStrings else { pool.free(); ends.free(); hashes.free(); table.free(); throw ImageError("strings") }
+            guard let strings = Interner(pool: pool, ends: ends, hashes: hashes, table: table) else { throw ImageError("bad string table") }
 
             func checkSymbols(_ a: [Symbol]) throws {
                 for s in a where s.raw < 0 || Int(s.raw) >= nStrings { throw ImageError("symbol out of range") }

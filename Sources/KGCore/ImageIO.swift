@@ -178,6 +178,30 @@ public struct ImageReader {
         return out
     }
 
+    /// The next section straight into manually managed storage (the interner's buffers).
+    mutating func rawBuffer<T: BitwiseCopyable>(_: T.Type, maxCount: Int = .max) throws -> RawBuffer<T> {
+        var head = [UInt64](repeating: 0, count: 3)
+        try head.withUnsafeMutableBytes { try source.read(into: $0, at: offset) }
+        offset += 24
+        let count = head[0], length = head[1]
+        let stride = UInt64(MemoryLayout<T>.stride)
+        guard count <= UInt64(Int.max) / max(stride, 1), count * stride == length, Int(count) <= maxCount,
+              length <= UInt64(source.size - offset)
+        else { throw ImageError("bad section length") }
+        var buf = RawBuffer<T>(capacity: Int(count))
+        let raw = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(buf.base), count: Int(length))
+        do {
+            if length > 0 { try source.read(into: raw, at: offset) }
+            guard imageChecksum(UnsafeRawBufferPointer(raw)) == head[2] else { throw ImageError("checksum mismatch") }
+        } catch {
+            buf.free()
+            throw error
+        }
+        buf.setCount(Int(count))
+        offset += Int(length)
+        return buf
+    }
+
     /// The next section as structured bytes.
     public mutating func bytes() throws -> [UInt8] { try array(UInt8.self) }
 }

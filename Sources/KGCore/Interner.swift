@@ -63,6 +63,12 @@ struct RawBuffer<T: BitwiseCopyable> {
     }
 
     var array: [T] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// Declares the first `n` elements initialised (after filling `base` directly).
+    mutating func setCount(_ n: Int) {
+        precondition(n <= capacity)
+        count = n
+    }
 }
 
 /// Maps strings to dense integer symbols and back. Property keys, labels, relation types, node
@@ -98,29 +104,35 @@ public final class Interner: @unchecked Sendable {
         insertIntoTable(id: 0, hash: h)
     }
 
-    /// Restores an interner from its arrays (see `GraphImage`); nil when they are inconsistent.
-    init?(pool: [UInt8], ends: [Int], hashes: [UInt32], table: [Int32]) {
-        guard !ends.isEmpty, ends.count == hashes.count, ends[0] == 0, ends.last! <= pool.count,
-              table.count >= 2, table.count & (table.count - 1) == 0, table.count >= 2 * ends.count
-        else { return nil }
-        var prev = 0
-        for e in ends {
-            guard e >= prev else { return nil }
-            prev = e
+    /// Restores an interner from its buffers (see `GraphImage`), taking ownership of them; nil
+    /// (and the buffers freed) when they are inconsistent.
+    init?(pool: RawBuffer<UInt8>, ends: RawBuffer<Int>, hashes: RawBuffer<UInt32>, table: RawBuffer<Int32>) {
+        func fail() -> Bool { pool.free(); ends.free(); hashes.free(); table.free(); return false }
+        var ok = ends.count > 0 && ends.count == hashes.count && ends[0] == 0 && ends[ends.count - 1] <= pool.count
+            && table.count >= 2 && table.count & (table.count - 1) == 0 && table.count >= 2 * ends.count
+        if ok {
+            var prev = 0
+            for i in 0..<ends.count {
+                if ends[i] < prev { ok = false; break }
+                prev = ends[i]
+            }
         }
-        var filled = 0
-        for t in table where t != -1 {
-            guard t >= 0, Int(t) < ends.count else { return nil }
-            filled += 1
+        if ok {
+            var filled = 0
+            for i in 0..<table.count where table[i] != -1 {
+                if table[i] < 0 || Int(table[i]) >= ends.count { ok = false; break }
+                filled += 1
+            }
+            ok = ok && filled == ends.count
         }
-        guard filled == ends.count else { return nil }
-        self.pool = RawBuffer(pool)
-        self.ends = RawBuffer(ends)
-        self.hashes = RawBuffer(hashes)
-        self.table = RawBuffer(table)
+        guard ok else { _ = fail(); return nil }
+        self.pool = pool
+        self.ends = ends
+        self.hashes = hashes
+        self.table = table
         mask = table.count - 1
         // Every stored hash must be right and findable: a linear pass, cheap next to what a wrong
-        // table would cost.
+        // table would cost. (On failure deinit frees the buffers.)
         for i in 0..<ends.count {
             let h = bytes(i) { Self.hash($0) }
             guard hashes[i] == h, find(UnsafeRawBufferPointer(start: self.pool.base + start(i), count: ends[i] - start(i)), h) == Int32(i)
