@@ -172,13 +172,25 @@ final class Matcher {
             var dir = s.dir
             if reverse { dir = dir == .out ? .in : (dir == .in ? .out : .both) }
             if compact {
-                for (adj, isOut) in [(g.outAdjacency, true), (g.inAdjacency, false)] where dir == .both || (dir == .out) == isOut {
+                if dir == .out || dir == .both {
+                    let adj = g.outAdjacency
                     let range = sym.map { adj.range(Int(n), type: $0.raw) } ?? adj.range(Int(n))
                     var i = range.lowerBound
                     while i < range.upperBound {
                         let e = adj.edge[i], other = adj.nbr[i]
                         i += 1
-                        if !isOut && dir == .both && other == n { continue }
+                        try ctx.tick()
+                        if !(try visit(e, other)) { return false }
+                    }
+                }
+                if dir == .in || dir == .both {
+                    let adj = g.inAdjacency
+                    let range = sym.map { adj.range(Int(n), type: $0.raw) } ?? adj.range(Int(n))
+                    var i = range.lowerBound
+                    while i < range.upperBound {
+                        let e = adj.edge[i], other = adj.nbr[i]
+                        i += 1
+                        if dir == .both && other == n { continue }
                         try ctx.tick()
                         if !(try visit(e, other)) { return false }
                     }
@@ -212,6 +224,40 @@ final class Matcher {
             }
         }
         return true
+    }
+
+    /// How many edges `expand` would visit from `n` (without visiting them: CSR range sizes).
+    func degree(_ n: Int32, _ r: CRel, _ ctx: ExecContext, reverse: Bool = false) throws -> Int64 {
+        let g = ctx.graph
+        guard g.adjacencyIsCompact else {
+            var c: Int64 = 0
+            _ = try expand(n, r, ctx, reverse: reverse) { _, _ in c += 1; return true }
+            return c
+        }
+        try ctx.tick()
+        var c = 0
+        for si in r.steps.indices {
+            let sym = stepSymbol(r, si, g)
+            if sym == Symbol.none { continue }
+            var dir = r.steps[si].dir
+            if reverse { dir = dir == .out ? .in : (dir == .in ? .out : .both) }
+            if dir == .out || dir == .both {
+                c += (sym.map { g.outAdjacency.range(Int(n), type: $0.raw) } ?? g.outAdjacency.range(Int(n))).count
+            }
+            if dir == .in || dir == .both {
+                let adj = g.inAdjacency
+                let range = sym.map { adj.range(Int(n), type: $0.raw) } ?? adj.range(Int(n))
+                c += range.count
+                if dir == .both { for i in range where adj.nbr[i] == n { c -= 1 } }
+            }
+            if sym == nil && dir != .both {
+                let und = undirected(g)
+                if und.isEmpty { continue }
+                let adj = dir == .out ? g.inAdjacency : g.outAdjacency
+                for i in adj.range(Int(n)) where adj.nbr[i] != n && und.contains(adj.type[i]) { c += 1 }
+            }
+        }
+        return Int64(c)
     }
 
     func matchPart(_ pi: Int, _ row: inout Row, _ used: inout [Int32], _ ctx: ExecContext, _ body: (Row) throws -> Bool) throws -> Bool {

@@ -276,31 +276,49 @@ final class FastAggregateOp: Op {
         let g = ctx.graph
         let n = g.nodeCapacity
         var filters = try part.nodes.map { try NodeFilter($0, ctx, matcher) }
-        // w[v]: number of partial matches ending at v (nil: one at every node passing filter 0).
-        var active: [Int32] = filters[0].startNodes(g).filter { filters[0].ok($0, ctx) }
+        // w[v]: number of partial matches ending at v; `active`: the nodes where w > 0.
         var w = [Int64](repeating: 0, count: n)
         try ctx.charge(n * 8)
         defer { ctx.release(n * 8) }
-        for v in active { w[Int(v)] = 1 }
+        var active: [Int32] = []
         var total: Int64 = 0
-        for (hop, r) in part.rels.enumerated() {
+        func add(_ x: Int64) throws {
+            let (s, o) = total.addingReportingOverflow(x)
+            if o { throw Compiler.overflow() }
+            total = s
+        }
+        var hop = 0
+        if filters[0].isTrivial && part.rels.count > 1 {
+            // First hop from every node: the partial counts at the second node are its degrees
+            // the other way (a sum of degree products follows, not an enumeration).
+            let r = part.rels[0]
+            for u in 0..<Int32(n) where g.isAlive(NodeID(u)) && filters[1].ok(u, ctx) {
+                let d = try matcher.degree(u, r, ctx, reverse: true)
+                if d > 0 {
+                    w[Int(u)] = d
+                    active.append(u)
+                }
+            }
+            hop = 1
+        } else {
+            active = filters[0].startNodes(g).filter { filters[0].ok($0, ctx) }
+            for v in active { w[Int(v)] = 1 }
+        }
+        while hop < part.rels.count {
+            let r = part.rels[hop]
             let last = hop == part.rels.count - 1
             let target = hop + 1
             if last && filters[target].isTrivial {
-                // Sum of w[v] × (number of traversals from v).
                 for v in active {
-                    let wv = w[Int(v)]
-                    var c: Int64 = 0
-                    _ = try matcher.expand(v, r, ctx) { _, _ in c += 1; return true }
-                    let (p, o1) = wv.multipliedReportingOverflow(by: c)
-                    let (s, o2) = total.addingReportingOverflow(p)
-                    if o1 || o2 { throw Compiler.overflow() }
-                    total = s
+                    let (p, o) = w[Int(v)].multipliedReportingOverflow(by: try matcher.degree(v, r, ctx))
+                    if o { throw Compiler.overflow() }
+                    try add(p)
                 }
                 break
             }
             var next = [Int64](repeating: 0, count: n)
             try ctx.charge(n * 8)
+            defer { ctx.release(n * 8) }
             var nextActive: [Int32] = []
             var passes = [UInt8](repeating: 0, count: n)  // 0 unknown, 1 yes, 2 no
             for v in active {
@@ -322,14 +340,8 @@ final class FastAggregateOp: Op {
             }
             w = next
             active = nextActive
-            ctx.release(n * 8)
-            if last {
-                for v in active {
-                    let (s, o) = total.addingReportingOverflow(w[Int(v)])
-                    if o { throw Compiler.overflow() }
-                    total = s
-                }
-            }
+            if last { for v in active { try add(w[Int(v)]) } }
+            hop += 1
         }
         // Two hops that can use the same edge: remove the walks that use it twice.
         if part.rels.count == 2, FactorizedPattern.mayShare(part.rels[0], part.rels[1]) {
@@ -356,57 +368,56 @@ final class FastAggregateOp: Op {
     private func typeCounts(_ ctx: ExecContext) throws -> [Row] {
         let g = ctx.graph
         let r = part.rels[0]
-        // Per type: count of traversals, and the scan position where the row executor meets the
-        // type first: (start node, step, phase, type).
-        var count: [Int32: Int64] = [:]
-        var first: [Int32: (Int32, Int, Int)] = [:]
         let alive = g.edgeAlive, src = g.edgeSrc, dst = g.edgeDst, types = g.edgeType
         let und = matcher.undirected(g)
-        var lastType: Int32 = -1
-        var stepMatches: [Bool] = []
-        for e in 0..<src.count where alive[e] {
-            try ctx.tick()
-            let t = types[e].raw
-            if t != lastType {
-                stepMatches = r.steps.indices.map { si in
-                    guard let s = matcher.stepSymbol(r, si, g) else { return true }
-                    return s.raw == t
-                }
-                lastType = t
-            }
-            let s = src[e], d = dst[e]
-            var c: Int64 = 0
-            var best: (Int32, Int, Int)? = nil
-            func seen(_ start: Int32, _ si: Int, _ phase: Int) {
-                c += 1
-                let k = (start, si, phase)
-                if best == nil || k < best! { best = k }
-            }
-            for si in r.steps.indices where stepMatches[si] {
-                switch r.steps[si].dir {
-                case .out: seen(s, si, 0)
-                case .in: seen(d, si, 1)
-                case .both:
-                    seen(s, si, 0)
-                    if s != d { seen(d, si, 1) }
-                }
-                if r.steps[si].type == nil && r.steps[si].dir != .both && s != d && und.contains(t) {
-                    seen(r.steps[si].dir == .out ? d : s, si, 2)
-                }
-            }
-            guard c > 0 else { continue }
-            count[t, default: 0] += c
-            if let b = best, first[t] == nil || b < first[t]! { first[t] = b }
+        var maxType: Int32 = 0
+        for t in types where t.raw > maxType { maxType = t.raw }
+        let nt = Int(maxType) + 1
+        // Per type symbol: traversals, and where the row executor meets the type first — the
+        // scan goes start node by start node, step by step, out-edges before in-edges.
+        var count = [Int64](repeating: 0, count: nt)
+        var firstNode = [Int32](repeating: Int32.max, count: nt)
+        var firstRest = [Int](repeating: Int.max, count: nt)
+        var matches = [[Bool]](repeating: [], count: r.steps.count)
+        for si in r.steps.indices {
+            let sym = matcher.stepSymbol(r, si, g)
+            matches[si] = (0..<nt).map { t in sym == nil || sym!.raw == Int32(t) }
         }
-        let order = first.keys.sorted { a, b in
-            let x = first[a]!, y = first[b]!
-            return x != y ? x < y : a < b
+        let dirs = r.steps.map(\.dir)
+        let untyped = r.steps.map { $0.type == nil }
+        @inline(__always) func seen(_ t: Int, _ start: Int32, _ rest: Int) {
+            count[t] += 1
+            if start < firstNode[t] || (start == firstNode[t] && rest < firstRest[t]) {
+                firstNode[t] = start
+                firstRest[t] = rest
+            }
+        }
+        for e in 0..<src.count where alive[e] {
+            if e & 0xFFF == 0 { try ctx.tick() }
+            let t = Int(types[e].raw), s = src[e], d = dst[e]
+            for si in 0..<dirs.count where matches[si][t] {
+                switch dirs[si] {
+                case .out: seen(t, s, si * 4)
+                case .in: seen(t, d, si * 4 + 1)
+                case .both:
+                    seen(t, s, si * 4)
+                    if s != d { seen(t, d, si * 4 + 1) }
+                }
+                if untyped[si] && dirs[si] != .both && s != d && !und.isEmpty && und.contains(Int32(t)) {
+                    seen(t, dirs[si] == .out ? d : s, si * 4 + 2)
+                }
+            }
+        }
+        let order = (0..<nt).filter { count[$0] > 0 }.sorted { a, b in
+            if firstNode[a] != firstNode[b] { return firstNode[a] < firstNode[b] }
+            if firstRest[a] != firstRest[b] { return firstRest[a] < firstRest[b] }
+            return a < b
         }
         return order.map { t in
             items.map { it -> QueryValue in
                 switch it {
-                case .count: return .int(count[t]!)
-                case .typeName: return .string(g.strings[Symbol(raw: t)])
+                case .count: return .int(count[t])
+                case .typeName: return .string(g.strings[Symbol(raw: Int32(t))])
                 }
             }
         }
@@ -466,9 +477,3 @@ final class FastAggregateOp: Op {
     }
 }
 
-/// Lexicographic order of scan positions.
-private func < (a: (Int32, Int, Int), b: (Int32, Int, Int)) -> Bool {
-    if a.0 != b.0 { return a.0 < b.0 }
-    if a.1 != b.1 { return a.1 < b.1 }
-    return a.2 < b.2
-}
