@@ -66,6 +66,8 @@ final class Builder {
         }
     }
     var pending: [(merged: Merged, index: Int)] = []
+    /// Segments merged from the fast scanner and from the full parser (tests and timings).
+    var fastSegments = 0, fullParses = 0
 
     // Scratch buffers for properties.
     private var keys: [Symbol] = []
@@ -153,9 +155,12 @@ final class Builder {
     // MARK: Build
 
     /// Builds from in-memory files (tests, `GraphLoader.load(files:)`).
-    func build(_ inputs: [(path: String, bytes: [UInt8])], extra: [Diagnostic], readings: String?, directory: String?) -> LoadedGraph {
+    func build(_ inputs: [(path: String, bytes: [UInt8])], extra: [Diagnostic], readings: String?, directory: String?,
+               fullParser: Bool = false, segmentSize: Int = ParallelLoad.segmentSize) -> LoadedGraph {
         let sources = inputs.map { SourceText(path: $0.path, bytes: $0.bytes) }
-        return ParallelLoad(builder: self, sources: sources, keepBytes: true).run(extra: extra, readings: readings, directory: directory)
+        let load = ParallelLoad(builder: self, sources: sources, keepBytes: true, segmentSize: segmentSize)
+        load.fullParserOnly = fullParser
+        return load.run(extra: extra, readings: readings, directory: directory)
     }
 
     // MARK: Merging chunks

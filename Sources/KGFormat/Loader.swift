@@ -374,13 +374,16 @@ final class ParallelLoad: @unchecked Sendable {
     private let cond = NSCondition()
     private let maxAhead: Int
 
-    init(builder: Builder, sources: [SourceText], keepBytes: Bool) {
+    /// Tests: parse every file with the full parser (the fast path is compared against it).
+    var fullParserOnly = false
+
+    init(builder: Builder, sources: [SourceText], keepBytes: Bool, segmentSize: Int = ParallelLoad.segmentSize) {
         self.builder = builder
         self.sources = sources
         self.keepBytes = keepBytes
         for (f, s) in sources.enumerated() {
             tasks.append(Task(file: f, range: 0..<s.count, segment: -1, isFile: true))
-            for (k, r) in s.segments(size: Self.segmentSize).enumerated() {
+            for (k, r) in s.segments(size: segmentSize).enumerated() {
                 tasks.append(Task(file: f, range: r, segment: k, isFile: false))
             }
         }
@@ -402,6 +405,7 @@ final class ParallelLoad: @unchecked Sendable {
         }
         let c = FileChunk(file: t.file, segment: t.segment)
         c.byteCount = t.range.count
+        if fullParserOnly { return .failed }
         guard FastScanner.isValidUTF8(base, t.range.lowerBound, t.range.upperBound) else { return .failed }
         let s = FastScanner(bytes: base, start: t.range.lowerBound, end: t.range.upperBound, firstLine: 1, into: c)
         guard s.run() else { return .failed }
@@ -471,6 +475,7 @@ final class ParallelLoad: @unchecked Sendable {
                 if fullFrom != nil { continue }
                 switch r {
                 case .chunk(let c, let lines):
+                    builder.fastSegments += 1
                     builder.merge(c, doc: docIndex, lineOffset: lineOffset)
                     lineOffset += lines
                     progress.advance(st.range.count)
@@ -502,6 +507,7 @@ final class ParallelLoad: @unchecked Sendable {
                                             file: src.path, line: line + lineOffset, column: col, code: "encoding"))
             return
         }
+        builder.fullParses += 1
         let c = FileChunk(file: doc, segment: 0)
         KGParser.stream(path: src.path, bytes: bytes, onItem: { item in
             if case .statement(let s) = item { c.add(s) }
