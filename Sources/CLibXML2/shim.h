@@ -10,6 +10,7 @@
 #include <libxml/xmlschemas.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlsave.h>
+#include <libxml/HTMLparser.h>
 
 /* xmlFree is a global function pointer; Swift 6 rejects it, so wrap it. */
 static inline void kg_xmlFree(void *p) { xmlFree(p); }

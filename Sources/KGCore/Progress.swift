@@ -36,6 +36,7 @@ public final class ProgressReporter: @unchecked Sendable {
     ///   - unit: what is counted ("edges", "bytes", "nodes"); `bytes` are shown as MB.
     ///   - delay: seconds of silence before the first line (default 0.5).
     ///   - enabled: overrides `isEnabled` (tests pass true with their own `write`).
+    ///   - write: where the lines go (default: standard error).
     public init(_ label: String, total: Int? = nil, unit: String = "", delay: Double = 0.5,
                 enabled: Bool? = nil, write: ((String) -> Void)? = nil) {
         self.label = label

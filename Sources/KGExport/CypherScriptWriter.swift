@@ -21,8 +21,12 @@ public enum CypherScriptWriter {
         case neo4j, memgraph, falkordb, none
     }
 
-    public static func write(_ graph: Graph, _ sub: Subgraph, index: IndexDialect = .neo4j, batchSize: Int = 500) -> String {
+    public static func write(_ graph: Graph, _ sub: Subgraph, index: IndexDialect = .neo4j, batchSize: Int = 500,
+                             progress: ProgressReporter? = nil) -> String {
         let batch = max(1, batchSize)
+        let total = sub.nodes.count + sub.edges.count
+        var done = 0
+        defer { progress?.finish() }
         var out = "// kg export: \(sub.nodes.count) nodes, \(sub.edges.count) relationships.\n"
         out += "// Run against an empty database; statements end with ';'.\n"
         let ids = GraphMLIDs(graph: graph)
@@ -62,6 +66,8 @@ public enum CypherScriptWriter {
                 }
                 out += "] AS p CREATE (n\(labelText)) SET n = p;\n"
                 i += batch
+                done += chunk.count
+                progress?.update(done, total: total)
             }
         }
         // Relationships grouped by (type, source kind, target kind).
@@ -88,6 +94,8 @@ public enum CypherScriptWriter {
                 let a = g.src.map { ":" + name($0) } ?? "", b = g.dst.map { ":" + name($0) } ?? ""
                 out += "] AS r MATCH (a\(a) {id: r.s}), (b\(b) {id: r.t}) CREATE (a)-[e:\(name(g.type))]->(b) SET e = r.p;\n"
                 i += batch
+                done += chunk.count
+                progress?.update(done, total: total)
             }
         }
         return out
@@ -101,12 +109,16 @@ public enum CypherScriptWriter {
             out.append(("reading", .string(f.reading)))
             if let l = f.locator { out.append(("locator", .string(l.description))) }
             if let n = f.note { out.append(("note", .string(n))) }
+            if f.modality != .asserted { out.append(("modality", .string(f.modality.rawValue))) }
         }
         if ev.count > 1 {
             let more = ev.dropFirst()
             out.append(("more_readings", .list(more.map { .string($0.reading) })))
             out.append(("more_locators", .list(more.map { .string($0.locator?.description ?? "") })))
             out.append(("more_notes", .list(more.map { .string($0.note ?? "") })))
+            if more.contains(where: { $0.modality != .asserted }) {
+                out.append(("more_modalities", .list(more.map { .string($0.modality.rawValue) })))
+            }
         }
         for (k, v) in graph.storedProperties(of: e) { out.append((graph.strings[k], v)) }
         return out

@@ -24,14 +24,17 @@ public enum ExportKindStyle {
 /// Graphviz DOT: `digraph`, every id and label double-quoted and escaped, kinds as shapes and
 /// fill colours, relation types as edge labels, provenance as edge tooltips.
 public enum DotWriter {
-    /// Text of a DOT double-quoted string (without the quotes): `"` and `\` escaped, line breaks
-    /// as `\n`, other control characters dropped.
+    /// A DOT double-quoted string: `"` and `\` escaped, line breaks as `\n`, other control
+    /// characters dropped, and `&` written as `&amp;`: Graphviz decodes HTML entities in every
+    /// label, so a label that contains the text `&amp;` (or `&lt;`, `&#38;`) would otherwise show
+    /// `&`, `<`; with `&` escaped it shows exactly what the graph holds.
     public static func quoted(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
+            case "&": out += "&amp;"
             case "\n": out += "\\n"
             case "\r", "\t": out += " "
             default:
@@ -42,8 +45,13 @@ public enum DotWriter {
         return out + "\""
     }
 
-    public static func write(_ graph: Graph, _ sub: Subgraph, rankdir: String = "LR") -> String {
-        var out = "digraph kg {\n"
+    /// `digraph`, or `graph` with `--` edges when every relation is of an undirected type; in a
+    /// `digraph`, edges of undirected types get `dir=none`.
+    public static func write(_ graph: Graph, _ sub: Subgraph, rankdir: String = "LR", progress: ProgressReporter? = nil) -> String {
+        defer { progress?.finish() }
+        let undirected = sub.edges.map { graph.schema.relation(graph.typeName(of: $0))?.undirected == true }
+        let plainGraph = !undirected.isEmpty && !undirected.contains(false)
+        var out = plainGraph ? "graph kg {\n" : "digraph kg {\n"
         out += "  graph [rankdir=\(rankdir), fontname=\"Helvetica\", fontsize=12];\n"
         out += "  node [fontname=\"Helvetica\", fontsize=11, shape=box, style=\"rounded,filled\", fillcolor=\"#EEEEEE\"];\n"
         out += "  edge [fontname=\"Helvetica\", fontsize=9, color=\"#555555\"];\n"
@@ -56,9 +64,11 @@ public enum DotWriter {
             if let k = kind { out += ", tooltip=\(quoted(k))" }
             out += "];\n"
         }
-        for e in sub.edges {
-            out += "  \(quoted(ids.id(of: graph.source(of: e)))) -> \(quoted(ids.id(of: graph.target(of: e))))"
+        for (i, e) in sub.edges.enumerated() {
+            if i & 4095 == 0 { progress?.update(i, total: sub.edges.count) }
+            out += "  \(quoted(ids.id(of: graph.source(of: e)))) \(plainGraph ? "--" : "->") \(quoted(ids.id(of: graph.target(of: e))))"
             out += " [label=\(quoted(graph.typeName(of: e)))"
+            if undirected[i] && !plainGraph { out += ", dir=none" }
             let ev = graph.evidence(of: e)
             if !ev.isEmpty {
                 let tip = ev.map { x in

@@ -17,6 +17,8 @@ public struct GraphMLOptions {
     /// for subgraphs of at most `layeredLayoutLimit` nodes, and a grid beyond that.
     public var layout: ((LayoutGraph) -> LayoutResult)?
     public var layeredLayoutLimit = 2000
+    /// Shows the nodes and edges written (a bar on a terminal after a second, nothing otherwise).
+    public var progress: ProgressReporter?
 
     public init(flavor: Flavor = .plain, indent: Bool = true, layout: ((LayoutGraph) -> LayoutResult)? = nil) {
         self.flavor = flavor
@@ -170,7 +172,7 @@ public enum GraphMLWriter {
             var edgeKeys: [PropKey: Int] = [:]
             var anyExtraLabels = false
             var anyExtraEvidence = false
-            var anyEvidence = false, anyLocator = false, anyNote = false
+            var anyEvidence = false, anyLocator = false, anyNote = false, anyModality = false
             for n in sub.nodes {
                 if graph.nodeLabels[n.index].count > 1 { anyExtraLabels = true }
                 for (k, v) in graph.properties(of: n) { nodeKeys[PropKey(sym: k, tag: ValueTag(v)), default: 0] += 1 }
@@ -181,6 +183,7 @@ public enum GraphMLWriter {
                     anyEvidence = true
                     if f.locator != nil { anyLocator = true }
                     if f.note != nil { anyNote = true }
+                    if f.modality != .asserted { anyModality = true }
                     if ev.count > 1 { anyExtraEvidence = true }
                 }
                 for (k, v) in graph.storedProperties(of: e) { edgeKeys[PropKey(sym: k, tag: ValueTag(v)), default: 0] += 1 }
@@ -225,6 +228,10 @@ public enum GraphMLWriter {
                 decls.append(KeyDecl(id: "e.note", forWhat: "edge", attrName: "note", attrType: "string",
                                      desc: "note on the evidence"))
             }
+            if anyModality {
+                decls.append(KeyDecl(id: "e.modality", forWhat: "edge", attrName: "modality", attrType: "string",
+                                     desc: "how the reading states it: hedged, negated or reported (absent: asserted)"))
+            }
             if anyExtraEvidence {
                 decls.append(KeyDecl(id: "e.evidence.list", forWhat: "edge", attrName: "evidence", attrType: "string",
                                      desc: "further evidence, as a JSON list of [reading, locator, note]"))
@@ -251,8 +258,19 @@ public enum GraphMLWriter {
                 line(1); s("<key id=\"y.nodegraphics\" for=\"node\" yfiles.type=\"nodegraphics\"/>")
                 line(1); s("<key id=\"y.edgegraphics\" for=\"edge\" yfiles.type=\"edgegraphics\"/>")
             }
+            // Undirected relation types (schema flag): edgedefault="undirected" when every edge is
+            // one, else directed="false" on each such edge.
+            var undirectedType = [Bool](repeating: false, count: graph.strings.count)
+            for (_, r) in graph.schema.relations where r.undirected {
+                if let sym = graph.strings.lookup(r.name) { undirectedType[Int(sym.raw)] = true }
+            }
+            var anyUndirected = false, allUndirected = true
+            for e in sub.edges {
+                if undirectedType[Int(graph.type(of: e).raw)] { anyUndirected = true } else { allUndirected = false }
+            }
+            let graphUndirected = anyUndirected && allUndirected
             line(1)
-            s("<graph id=\"G\" edgedefault=\"directed\">")
+            if graphUndirected { s("<graph id=\"G\" edgedefault=\"undirected\">") } else { s("<graph id=\"G\" edgedefault=\"directed\">") }
             try flush()
 
             let boxes: [Rect] = yed ? layoutBoxes() : []
@@ -261,7 +279,10 @@ public enum GraphMLWriter {
             var nodeIDBytes = [[UInt8]](repeating: [], count: graph.nodeCapacity)
             var typeBytes = [[UInt8]?](repeating: nil, count: graph.strings.count)
             var props: [(rank: Int, value: Value)] = []
+            let total = sub.nodes.count + sub.edges.count
+            defer { options.progress?.finish() }
             for (ni, n) in sub.nodes.enumerated() {
+                if ni & 4095 == 0 { options.progress?.update(ni, total: total) }
                 var idb: [UInt8] = []
                 XMLText.appendEscaped(ids.id(of: n), attribute: true, to: &idb)
                 nodeIDBytes[n.index] = idb
@@ -289,10 +310,13 @@ public enum GraphMLWriter {
                 try flushIfNeeded()
             }
             for (ei, e) in sub.edges.enumerated() {
+                if ei & 4095 == 0 { options.progress?.update(sub.nodes.count + ei, total: total) }
                 line(2); s("<edge id=\"e"); int(ei); s("\" source=\"")
                 bytes(nodeIDBytes[graph.source(of: e).index]); s("\" target=\"")
-                bytes(nodeIDBytes[graph.target(of: e).index]); s("\">")
+                bytes(nodeIDBytes[graph.target(of: e).index])
                 let sym = graph.type(of: e)
+                let undirected = undirectedType[Int(sym.raw)]
+                if undirected && !graphUndirected { s("\" directed=\"false\">") } else { s("\">") }
                 if typeBytes[Int(sym.raw)] == nil {
                     var tb: [UInt8] = []
                     XMLText.appendEscaped(graph.strings[sym], attribute: false, to: &tb)
@@ -309,11 +333,14 @@ public enum GraphMLWriter {
                         s("</data>")
                     }
                     if let note = f.note { line(3); s("<data key=\"e.note\">"); text(note); s("</data>") }
+                    if f.modality != .asserted { line(3); s("<data key=\"e.modality\">"); str(f.modality.rawValue); s("</data>") }
                     if ev.count > 1 {
                         line(3); s("<data key=\"e.evidence.list\">")
                         value(.list(ev.dropFirst().map { x in
-                            .list([.string(x.reading), x.locator.map { .string($0.description) } ?? .null,
-                                   x.note.map { .string($0) } ?? .null])
+                            var item: [Value] = [.string(x.reading), x.locator.map { .string($0.description) } ?? .null,
+                                                 x.note.map { .string($0) } ?? .null]
+                            if x.modality != .asserted { item.append(.string(x.modality.rawValue)) }
+                            return .list(item)
                         }))
                         s("</data>")
                     }
@@ -326,7 +353,7 @@ public enum GraphMLWriter {
                 for p in props {
                     line(3); bytes(edgeKeyPrefix[p.rank]); value(p.value); s("</data>")
                 }
-                if yed { yedEdge(graph.strings[sym]) }
+                if yed { yedEdge(graph.strings[sym], undirected: undirected) }
                 line(2); s("</edge>")
                 try flushIfNeeded()
             }
@@ -419,19 +446,29 @@ public enum GraphMLWriter {
             line(5); s("<y:Fill color=\""); str(Self.colour(of: graph.kind(of: n))); s("\" transparent=\"false\"/>")
             line(5); s("<y:BorderStyle color=\"#555555\" type=\"line\" width=\"1.0\"/>")
             line(5); s("<y:NodeLabel alignment=\"center\" autoSizePolicy=\"content\" fontFamily=\"Dialog\" fontSize=\"12\" modelName=\"internal\" modelPosition=\"c\" textColor=\"#000000\" visible=\"true\">")
-            text(graph.displayName(of: n)); s("</y:NodeLabel>")
+            text(Self.inertLabel(graph.displayName(of: n))); s("</y:NodeLabel>")
             line(5); s("<y:Shape type=\""); s(graph.kind(of: n) == "Reading" ? "rectangle" : "roundrectangle"); s("\"/>")
             line(4); s("</y:ShapeNode>")
             line(3); s("</data>")
         }
 
-        mutating func yedEdge(_ type: String) {
+        /// yEd (like any Java Swing label) renders a label that starts with `<html>` as HTML; a
+        /// zero-width space in front keeps such a label plain text and looks the same.
+        static func inertLabel(_ s: String) -> String {
+            let u = Array(s.utf8.prefix(6))
+            if u.count == 6, u[0] == 0x3C, u[5] == 0x3E, String(decoding: u[1..<5], as: UTF8.self).lowercased() == "html" {
+                return "\u{200B}" + s
+            }
+            return s
+        }
+
+        mutating func yedEdge(_ type: String, undirected: Bool) {
             line(3); s("<data key=\"y.edgegraphics\">")
             line(4); s("<y:PolyLineEdge>")
             line(5); s("<y:LineStyle color=\"#555555\" type=\"line\" width=\"1.0\"/>")
-            line(5); s("<y:Arrows source=\"none\" target=\"standard\"/>")
+            line(5); if undirected { s("<y:Arrows source=\"none\" target=\"none\"/>") } else { s("<y:Arrows source=\"none\" target=\"standard\"/>") }
             line(5); s("<y:EdgeLabel alignment=\"center\" fontFamily=\"Dialog\" fontSize=\"10\" modelName=\"centered\" modelPosition=\"center\" preferredPlacement=\"on_edge\" textColor=\"#333333\" visible=\"true\">")
-            text(type); s("</y:EdgeLabel>")
+            text(Self.inertLabel(type)); s("</y:EdgeLabel>")
             line(5); s("<y:BendStyle smoothed=\"false\"/>")
             line(4); s("</y:PolyLineEdge>")
             line(3); s("</data>")

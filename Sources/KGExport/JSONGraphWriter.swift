@@ -14,7 +14,9 @@ import KGCore
 /// non-finite float is written as the string `"NaN"`, `"Infinity"` or `"-Infinity"`.
 /// Deterministic: nodes and edges in id order, properties in stored order, two-space indentation.
 public enum JSONGraphWriter {
-    public static func write(_ graph: Graph, _ sub: Subgraph) -> Data {
+    public static func write(_ graph: Graph, _ sub: Subgraph, progress: ProgressReporter? = nil) -> Data {
+        defer { progress?.finish() }
+        let total = sub.nodes.count + sub.edges.count
         var o: [UInt8] = []
         o.reserveCapacity(256 * (sub.nodes.count + sub.edges.count) + 1024)
         func s(_ t: String) { o.append(contentsOf: t.utf8) }
@@ -39,7 +41,10 @@ public enum JSONGraphWriter {
             s(indent + "}")
         }
         let ids = GraphMLIDs(graph: graph)
-        s("{\n  \"graph\": {\n    \"directed\": true,\n    \"type\": \"kg\",\n    \"metadata\": {\n")
+        let undirected = sub.edges.map { graph.schema.relation(graph.typeName(of: $0))?.undirected == true }
+        let graphUndirected = !undirected.isEmpty && !undirected.contains(false)
+        s(graphUndirected ? "{\n  \"graph\": {\n    \"directed\": false," : "{\n  \"graph\": {\n    \"directed\": true,")
+        s("\n    \"type\": \"kg\",\n    \"metadata\": {\n")
         s("      \"generator\": \"kg\",\n      \"nodeCount\": \(sub.nodes.count),\n      \"edgeCount\": \(sub.edges.count),\n")
         s("      \"schema\": {\n        \"kinds\": [")
         let kinds = Array(graph.schema.kinds.values)
@@ -81,17 +86,20 @@ public enum JSONGraphWriter {
         s(sub.nodes.isEmpty ? "},\n" : "\n    },\n")
         s("    \"edges\": [")
         for (i, e) in sub.edges.enumerated() {
+            if i & 4095 == 0 { progress?.update(sub.nodes.count + i, total: total) }
             s(i == 0 ? "\n" : ",\n")
             s("      {\n        \"id\": \"e\(i)\",\n        \"source\": "); str(ids.id(of: graph.source(of: e)))
             s(",\n        \"target\": "); str(ids.id(of: graph.target(of: e)))
             s(",\n        \"relation\": "); str(graph.typeName(of: e))
-            s(",\n        \"directed\": true,\n        \"metadata\": {\n          \"evidence\": [")
+            s(undirected[i] ? ",\n        \"directed\": false," : ",\n        \"directed\": true,")
+            s("\n        \"metadata\": {\n          \"evidence\": [")
             let ev = graph.evidence(of: e)
             for (j, x) in ev.enumerated() {
                 s(j == 0 ? "" : ", ")
                 s("{\"reading\": "); str(x.reading)
                 if let l = x.locator { s(", \"locator\": "); str(l.description) }
                 if let nt = x.note { s(", \"note\": "); str(nt) }
+                if x.modality != .asserted { s(", \"modality\": "); str(x.modality.rawValue) }
                 s("}")
             }
             s("],\n          \"properties\": ")

@@ -18,6 +18,12 @@ public enum MermaidWriter {
             case "&": out += "#amp;"
             case "|": out += "#124;"
             case "`": out += "#96;"
+            // `%%{init: …}%%` directives and `{…}` shapes are inert once their characters are codes.
+            case "%": out += "#37;"
+            case "{": out += "#123;"
+            case "}": out += "#125;"
+            case "[": out += "#91;"
+            case "]": out += "#93;"
             case "\n", "\r", "\t": out += " "
             default:
                 if u.value < 0x20 || u.value == 0x7F || u.value == 0xFFFE || u.value == 0xFFFF { continue }
@@ -34,7 +40,8 @@ public enum MermaidWriter {
         })
     }
 
-    public static func write(_ graph: Graph, _ sub: Subgraph, direction: String = "LR") -> String {
+    public static func write(_ graph: Graph, _ sub: Subgraph, direction: String = "LR", progress: ProgressReporter? = nil) -> String {
+        defer { progress?.finish() }
         var out = "flowchart \(direction)\n"
         var index: [NodeID: Int] = [:]
         var kinds: [String] = []
@@ -53,9 +60,11 @@ public enum MermaidWriter {
                 byKind[k, default: []].append(i)
             }
         }
-        for e in sub.edges {
+        for (i, e) in sub.edges.enumerated() {
+            if i & 4095 == 0 { progress?.update(i, total: sub.edges.count) }
             let s = index[graph.source(of: e)]!, t = index[graph.target(of: e)]!
-            out += "  n\(s) -->|\"\(label(graph.typeName(of: e)))\"| n\(t)\n"
+            let arrow = graph.schema.relation(graph.typeName(of: e))?.undirected == true ? "---" : "-->"
+            out += "  n\(s) \(arrow)|\"\(label(graph.typeName(of: e)))\"| n\(t)\n"
         }
         kinds.sort()
         for k in kinds {

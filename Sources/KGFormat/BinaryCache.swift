@@ -265,6 +265,8 @@ public enum GraphCache {
 
     static func loadPayload(directory: URL, salt: String, validation: Validation, needDocuments: Bool) -> Payload? {
         guard !isDisabled else { return nil }
+        // Reliability (docs/RELIABILITY.md): finish or roll back an interrupted save, then read under the commit lock.
+        let snapshot = GraphSnapshot(directory: directory.path); defer { snapshot.end() }; guard snapshot.diagnostics.isEmpty else { return nil }
         let file = cacheFile(for: directory)
         let fd = open(file.path, O_RDONLY)
         guard fd >= 0 else { return nil }

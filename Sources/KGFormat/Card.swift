@@ -11,7 +11,7 @@ public struct ConceptCard {
     mutating func text(of reading: String) -> ReadingText? {
         if let t = texts[reading] { return t }
         let g = loaded.graph
-        let t = g.node(key: reading).flatMap { ReadingText.load(node: $0, graph: g, readingsDirectory: loaded.readingsDirectory) }
+        let t = g.node(key: reading).flatMap { ReadingText.load(node: $0, graph: g, readingsDirectory: loaded.readingsDirectory, graphDirectory: loaded.directory) }
         texts[reading] = t
         return t
     }
@@ -74,17 +74,33 @@ public struct ConceptCard {
     mutating func edgeLines(_ e: EdgeID, other: NodeID, label: (NodeID) -> String) -> [String] {
         let g = loaded.graph
         var lines = ["  " + label(other)]
+        if let m = Provenance.marker(of: e, in: g) { lines.append("    (\(m))") }
         for (k, v) in g.storedProperties(of: e) { lines.append("    \(g.strings[k]): \(KGPrinter.value(v))") }
         for ev in g.evidence(of: e) {
             var head = "    @" + ev.reading
             if let l = ev.locator { head += " " + l.description }
+            if ev.modality != .asserted { head += " " + ev.modality.rawValue }
             if let note = ev.note { head += " — " + note }
             lines.append(head)
+            var said = ""
             if let l = ev.locator, let t = text(of: ev.reading), let passage = t.passage(l) {
                 for (i, p) in passage.enumerated() {
                     let tag = l.unit == .line ? "L\(l.start + i)" : "S\(l.start + i)"
                     let line = p.trimmingSpaces(); lines.append("      \(tag):" + (line.isEmpty ? "" : " " + line))
+                    said += " " + p
                 }
+            }
+            // The words that hedge, attribute or deny it, from the passage (else the note).
+            if ev.modality != .asserted {
+                let words = HedgeWords.find(ev.modality, in: said.isEmpty ? (ev.note ?? "") : said)
+                let what: String
+                switch ev.modality {
+                case .hedged: what = "hedged by"
+                case .reported: what = "attributed with"
+                case .negated: what = "denied by"
+                case .asserted: what = ""
+                }
+                lines.append("      " + what + ": " + (words.isEmpty ? "(see the text)" : words.map { "\u{201C}\($0)\u{201D}" }.joined(separator: ", ")))
             }
         }
         return lines

@@ -44,17 +44,36 @@ public final class ReadingText {
         }
     }
 
-    /// Loads the text of reading node `n` from the readings folder; nil when it has no `path` or the file is missing.
-    public static func load(node n: NodeID, graph g: Graph, readingsDirectory: String?) -> ReadingText? {
-        guard let dir = readingsDirectory, let p = g.property(n, "path")?.stringValue else { return nil }
-        let full = p.hasPrefix("/") ? p : dir + "/" + p
-        guard let d = FileManager.default.contents(atPath: full) else { return nil }
-        return ReadingText(id: g.key(of: n), path: full, bytes: [UInt8](d))
+    /// Where the text of a reading with `path` is looked for: the readings folder, then the
+    /// knowledge base's own readings folder `<graph>/readings` (where `kg link` stores texts).
+    public static func candidates(path p: String, readingsDirectory: String?, graphDirectory: String?) -> [String] {
+        if p.hasPrefix("/") { return [p] }
+        var out: [String] = []
+        if let d = readingsDirectory { out.append(d + "/" + p) }
+        if let g = graphDirectory {
+            let own = g + "/readings/" + p
+            if !out.contains(own) { out.append(own) }
+        }
+        return out
+    }
+
+    /// Loads the text of reading node `n` (see `candidates`); nil when it has no `path` or the file is missing.
+    public static func load(node n: NodeID, graph g: Graph, readingsDirectory: String?, graphDirectory: String? = nil) -> ReadingText? {
+        guard let p = g.property(n, "path")?.stringValue else { return nil }
+        for full in candidates(path: p, readingsDirectory: readingsDirectory, graphDirectory: graphDirectory) {
+            if let d = FileManager.default.contents(atPath: full) { return ReadingText(id: g.key(of: n), path: full, bytes: [UInt8](d)) }
+        }
+        return nil
     }
 }
 
-/// The `kg check` rules beyond what loading reports: evidence, orphans, reading texts.
+/// The `kg check` rules beyond what loading reports: evidence, orphans, reading texts, the kind
+/// of source of readings, and claim strength (findings only secondary sources state, relations
+/// only hedged evidence backs).
 public enum GraphChecker {
+    /// The values of a reading's `source`.
+    public static let sourceKinds = ["primary", "secondary", "tertiary", "lesson", "notes"]
+
     public static func check(_ loaded: LoadedGraph) -> [Diagnostic] {
         let g = loaded.graph
         var out: [Diagnostic] = []
@@ -80,8 +99,24 @@ public enum GraphChecker {
                 }
                 return nil
             }
+            // The kind of source: a known word.
+            if let v = g.property(n, "source") {
+                let sl = propLine("source")
+                if let sv = v.stringValue {
+                    if !Self.sourceKinds.contains(sv) {
+                        let near = Suggest.nearest(sv, in: Set(Self.sourceKinds), limit: 1).first
+                        warn("reading '\(id)' has source \"\(sv)\", which is not a kind of source", at: loaded.origin(of: n), line: sl?.0,
+                             column: (sl?.1 ?? 1) + 7, code: "bad-source",
+                             notes: (near.map { ["did you mean '\($0)'?"] } ?? []) + ["kinds of source: " + Self.sourceKinds.joined(separator: ", ")])
+                    }
+                } else {
+                    warn("reading '\(id)': source must be a string (one of \(Self.sourceKinds.joined(separator: ", ")))", at: loaded.origin(of: n),
+                         line: sl?.0, column: (sl?.1 ?? 1) + 7, code: "bad-source")
+                }
+            }
             guard let path = g.property(n, "path")?.stringValue else { continue }
-            guard let dir = loaded.readingsDirectory else {
+            let dir = loaded.readingsDirectory
+            if dir == nil && loaded.directory == nil {
                 if !warnedNoFolder {
                     warnedNoFolder = true
                     warn("reading '\(id)' has a path but no readings folder is set", at: loaded.origin(of: n), code: "missing-reading",
@@ -90,9 +125,11 @@ public enum GraphChecker {
                 continue
             }
             let pl = propLine("path")
-            guard let t = ReadingText.load(node: n, graph: g, readingsDirectory: dir) else {
-                warn("reading file '\(dir)/\(path)' of '\(id)' not found", at: loaded.origin(of: n), line: pl?.0,
-                     column: (pl?.1 ?? 1) + 5, code: "missing-reading")
+            guard let t = ReadingText.load(node: n, graph: g, readingsDirectory: dir, graphDirectory: loaded.directory) else {
+                let tried = ReadingText.candidates(path: path, readingsDirectory: dir, graphDirectory: loaded.directory)
+                warn("reading file '\(tried.first ?? path)' of '\(id)' not found", at: loaded.origin(of: n), line: pl?.0,
+                     column: (pl?.1 ?? 1) + 5, code: "missing-reading",
+                     notes: tried.count > 1 ? ["also looked in " + tried.dropFirst().joined(separator: ", ")] : [])
                 continue
             }
             texts[id] = t
@@ -134,6 +171,33 @@ public enum GraphChecker {
                 }
                 warn("locator \(loc) is outside reading '\(ev.reading)', which has \(limit) \(loc.unit == .line ? "line" : "sentence")\(limit == 1 ? "" : "s")",
                      at: loaded.origin(of: e), line: line, column: col, code: "locator-out-of-range")
+            }
+        }
+
+        // Claim strength: a finding that only secondary sources state (and not as theirs), and a
+        // relation that only hedged evidence backs while it is stated without hedge.
+        var sourceOf: [String: String] = [:]
+        for n in g.nodes(withLabel: "Reading") { if let s = g.property(n, "source")?.stringValue { sourceOf[g.key(of: n)] = s } }
+        for e in g.edges {
+            let evs = g.evidence(of: e)
+            guard !evs.isEmpty else { continue }
+            let type = g.typeName(of: e)
+            let desc = "\(g.key(of: g.source(of: e))) -\(type)-> \(g.key(of: g.target(of: e)))"
+            if g.schema.relation(type)?.finding == true,
+               evs.allSatisfy({ sourceOf[$0.reading] == "secondary" }), !evs.allSatisfy({ $0.modality == .reported }) {
+                let readings = Array(Set(evs.map(\.reading))).sorted().joined(separator: ", ")
+                warn("\(desc) records a finding, but only secondary sources state it (\(readings))", at: loaded.origin(of: e), code: "secondary-finding",
+                     notes: ["cite the primary source, or mark the evidence 'reported' so it reads as the summary's claim, not the study's finding"])
+            }
+            if !evs.contains(where: { $0.modality == .asserted }), evs.contains(where: { $0.modality == .hedged }) {
+                var qualified = false
+                if let h = g.property(e, "hedge"), !(h.stringValue ?? "x").isEmpty { qualified = true }
+                if evs.contains(where: { ($0.note.map(HedgeWords.qualifies) ?? false) }) { qualified = true }
+                if !qualified {
+                    let hedged = evs.filter { $0.modality == .hedged }.map { "@\($0.reading)\($0.locator.map { " \($0)" } ?? "")" }.joined(separator: ", ")
+                    warn("\(desc) is stated without hedge, but its evidence only hedges it (\(hedged))", at: loaded.origin(of: e), code: "hedged-evidence",
+                         notes: ["say how far it holds: add 'hedge \"…\"' to the relation (e.g. hedge \"sometimes\") or in the evidence note, or cite a source that states it plainly"])
+                }
             }
         }
 

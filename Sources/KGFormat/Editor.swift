@@ -13,8 +13,7 @@ public struct EditError: Error, CustomStringConvertible, Equatable {
 
 /// Edits to .kg files that keep every untouched byte: replace or delete a statement by its span,
 /// append statements to a file (creating it). Nothing is written until `commit()`, which writes
-/// every changed file to a temporary file in the same folder and renames them into place only when
-/// all of them were written; when any file would fail (changed on disk since it was read, edit out
+/// every changed file in one transaction (`AtomicWrite.writeAll`); when any file would fail (changed on disk since it was read, edit out
 /// of range, overlapping edits, the result does not parse), nothing is written.
 public final class KGEditor {
     struct Change { var range: Range<Int>; var text: [UInt8] }
@@ -105,7 +104,7 @@ public final class KGEditor {
         return out
     }
 
-    /// Writes every edited file (temp file + rename, all or nothing). Returns the paths written.
+    /// Writes every edited file in one transaction (all or nothing). Returns the paths written.
     @discardableResult
     public func commit() throws -> [String] {
         let results = try preview()
@@ -116,8 +115,14 @@ public final class KGEditor {
     }
 }
 
-/// Writing files so that readers never see half a file, and a set of files all or nothing (as far
-/// as renames allow: every temp file is written and flushed before the first rename).
+/// The one way kg writes graph files (`.kg` files, copied readings): a set of files is written as
+/// one transaction (`GraphTransaction`): after a crash at any point the next load finds every file
+/// old or every file new, never a mix, never a half-written file, and no temporary file is left.
+///
+/// The transaction is journaled in the folder of the writer lock (`GraphWriteLock`) the calling
+/// thread holds — the graph folder, for the kg commands (`GraphOptions.loadForWriting`) — or, when it
+/// holds none, in the deepest folder holding every target, locked for the length of the commit.
+/// A front end with several threads passes its lock explicitly (`writeAll(_:holding:)`).
 public enum AtomicWrite {
     public static func write(_ bytes: [UInt8], to path: String) throws {
         try writeAll([(path, bytes)])
@@ -127,52 +132,13 @@ public enum AtomicWrite {
         try writeAll([(path, Array(text.utf8))])
     }
 
+    /// Writes every file or none (see the type's description). Throws `EditError`.
     public static func writeAll(_ files: [(path: String, bytes: [UInt8])]) throws {
-        var temps: [(tmp: String, path: String)] = []
-        func cleanup() { for t in temps { unlink(t.tmp) } }
-        for (path, bytes) in files {
-            let url = URL(fileURLWithPath: path)
-            let dir = url.deletingLastPathComponent().path
-            do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            } catch {
-                cleanup()
-                throw EditError(path: path, message: "cannot create folder '\(dir)': \(error.localizedDescription)")
-            }
-            var template = Array((dir + "/." + url.lastPathComponent + ".tmp-XXXXXX").utf8CString)
-            let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-            guard fd >= 0 else {
-                cleanup()
-                throw EditError(path: path, message: "cannot create a temporary file in '\(dir)': \(String(cString: strerror(errno)))")
-            }
-            let tmp = String(cString: template)
-            temps.append((tmp, path))
-            var ok = true
-            bytes.withUnsafeBytes { raw in
-                var off = 0
-                while off < raw.count {
-                    let n = Foundation.write(fd, raw.baseAddress! + off, raw.count - off)
-                    if n <= 0 { ok = false; break }
-                    off += n
-                }
-            }
-            if fsync(fd) != 0 { ok = false }
-            // Keep the permissions of the file being replaced (default 0644).
-            var st = stat()
-            let mode: mode_t = stat(path, &st) == 0 ? st.st_mode & 0o7777 : 0o644
-            fchmod(fd, mode)
-            close(fd)
-            guard ok else {
-                cleanup()
-                throw EditError(path: path, message: "cannot write: \(String(cString: strerror(errno)))")
-            }
-        }
-        for (i, t) in temps.enumerated() {
-            if rename(t.tmp, t.path) != 0 {
-                let err = String(cString: strerror(errno))
-                for rest in temps[i...] { unlink(rest.tmp) }
-                throw EditError(path: t.path, message: "cannot replace the file: \(err)")
-            }
-        }
+        try GraphTransaction.commit(files, lock: nil)
+    }
+
+    /// Writes every file or none, journaled in the folder of `lock`, which the caller holds.
+    public static func writeAll(_ files: [(path: String, bytes: [UInt8])], holding lock: GraphWriteLock) throws {
+        try GraphTransaction.commit(files, lock: lock)
     }
 }

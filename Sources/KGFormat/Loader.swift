@@ -139,6 +139,8 @@ public enum GraphLoader {
             diags.append(Diagnostic(.error, "graph folder '\(directory)' not found", file: directory, code: "io"))
             return Builder().finish(documents: [], extra: diags, readings: readings ?? envReadings(), directory: directory)
         }
+        // Reliability (docs/RELIABILITY.md): finish or roll back an interrupted save, then read under the commit lock.
+        let snapshot = GraphSnapshot(directory: directory); defer { snapshot.end() }; diags += snapshot.diagnostics
         let files = kgFiles(in: directory).map { directory.hasSuffix("/") ? directory + $0 : directory + "/" + $0 }
         let (confReadings, confDiags) = readConfig(directory: directory)
         diags += confDiags

@@ -838,7 +838,10 @@ private struct LineParser {
             if let kind = TemporalValue.Kind(rawValue: s), i < toks.count, toks[i].kind == .string {
                 // A temporal literal: the kind, then its ISO 8601 text (`date "2024-05-01"`).
                 i += 1
-                return .temporal(TemporalValue(kind: kind, text: toks[i - 1].value))
+                do { return .temporal(try TemporalValue(validating: kind, text: toks[i - 1].value)) } catch let e as TemporalError {
+                    error("invalid \(kind.rawValue): \(e.message)", at: toks[i - 1].start)
+                    throw ParseFailure()
+                }
             }
             if Self.looksNumeric(s) {
                 if Self.isIntegerSyntax(s) {

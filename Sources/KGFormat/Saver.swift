@@ -50,7 +50,16 @@ public enum GraphSaver {
         for n in g.nodes where n.index >= original.loadedNodeCapacity || original.nodeOrigins[n.index] == 0 {
             newNodes.append(n)
             let k = g.key(of: n)
-            if k.isEmpty || !KGParser.isIdentifier(k) {
+            if k.isEmpty || !KGParser.isIdentifier(k), let wanted = g.property(n, "id"), !wanted.isNull {
+                // An id given in the query is the key: never replaced silently.
+                guard let id = wanted.stringValue, KGParser.isIdentifier(id) else {
+                    throw SaveError("node '\(g.displayName(of: n))' has id \(KGPrinter.value(wanted)), which is not an identifier ([A-Za-z0-9_][A-Za-z0-9_.-]*); nothing written")
+                }
+                if let other = g.node(key: id), other != n {
+                    throw SaveError("two nodes would have the id '\(id)' ('\(g.displayName(of: other))' and '\(g.displayName(of: n))'); nothing written")
+                }
+                try g.assignKey(id, to: n)
+            } else if k.isEmpty || !KGParser.isIdentifier(k) {
                 var base = KGPrinter.slug(g.property(n, "name")?.stringValue ?? k)
                 if base.isEmpty { base = "node" }
                 if let f = base.utf8.first, !KGParser.isIdentStart(f) { base = "n-" + base }
@@ -79,6 +88,10 @@ public enum GraphSaver {
                         editor.delete(s.span, original: doc.bytes)
                         report.nodesDeleted += 1
                         continue
+                    }
+                    if g.property(n, "id")?.stringValue != key(n) {
+                        let now = g.property(n, "id").map { KGPrinter.value($0) } ?? "null"
+                        throw SaveError("node '\(key(n))' (\(doc.path):\(s.span.line)): its id cannot change (now \(now)); other statements refer to it by id. Nothing written")
                     }
                     try checkRepresentable(n, g)
                     var fresh = KGPrinter.statement(node: n, in: g, key: key(n))

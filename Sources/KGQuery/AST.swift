@@ -22,14 +22,23 @@ public struct CypherError: Error, CustomStringConvertible {
         detail.isEmpty ? "\(errorClass.rawValue): \(message)" : "\(errorClass.rawValue): \(detail): \(message)"
     }
 
-    /// The error line plus the query line and a caret under the column (when known).
+    /// The error line plus the query line and a caret under the column (when known). A long line
+    /// is cut to a window around the column, marked with `…`.
     public func rendered(query: String) -> String {
         var out = description
         if pos.line > 0 {
             let lines = query.split(separator: "\n", omittingEmptySubsequences: false)
             if pos.line <= lines.count {
-                let l = String(lines[pos.line - 1])
-                out += "\n  at line \(pos.line), column \(pos.column)\n  " + l + "\n  " + String(repeating: " ", count: max(0, pos.column - 1)) + "^"
+                let l = Array(lines[pos.line - 1].unicodeScalars)
+                let width = 100
+                var from = 0, to = l.count
+                if l.count > width {
+                    from = max(0, min(pos.column - 1 - width / 2, l.count - width))
+                    to = min(l.count, from + width)
+                }
+                let shown = (from > 0 ? "…" : "") + String(String.UnicodeScalarView(l[from..<to])) + (to < l.count ? "…" : "")
+                let caret = max(0, pos.column - 1 - from) + (from > 0 ? 1 : 0)
+                out += "\n  at line \(pos.line), column \(pos.column)\n  " + shown + "\n  " + String(repeating: " ", count: caret) + "^"
             }
         }
         return out
@@ -159,6 +168,44 @@ public struct Statement {
     public var unionPos: [SourcePos]
 }
 
+// MARK: Shape
+
+extension Expr {
+    /// The direct subexpressions (one level; pattern property maps included).
+    var children: [Expr] {
+        func patternExprs(_ p: PatternPart) -> [Expr] { p.nodes.compactMap(\.properties) + p.rels.compactMap(\.properties) }
+        switch self {
+        case .literal, .parameter, .variable, .countStar: return []
+        case .property(let e, _): return [e]
+        case .index(let a, let b): return [a, b]
+        case .slice(let a, let b, let c): return [a] + [b, c].compactMap { $0 }
+        case .list(let l): return l
+        case .map(let m): return m.map(\.1)
+        case .unary(_, let e), .isNull(let e, _), .hasLabels(let e, _): return [e]
+        case .binary(_, let a, let b): return [a, b]
+        case .function(_, _, let args, _): return args
+        case .caseExpr(let s, let ws, let o): return [s].compactMap { $0 } + ws.flatMap { [$0.0, $0.1] } + [o].compactMap { $0 }
+        case .listComprehension(_, let l, let p, let m): return [l] + [p, m].compactMap { $0 }
+        case .quantifier(_, _, let l, let p, _): return [l] + [p].compactMap { $0 }
+        case .reduce(_, let i, _, let l, let b): return [i, l, b]
+        case .patternComprehension(_, let part, let p, let m): return patternExprs(part) + [p].compactMap { $0 } + [m]
+        case .pattern(let part): return patternExprs(part)
+        case .mapProjection(_, _, let items): return items.compactMap { if case .literal(_, let e) = $0 { return e } else { return nil } }
+        }
+    }
+
+    /// How deeply the expression nests (a leaf is 1), computed without recursion.
+    var height: Int {
+        var best = 0
+        var stack: [(Expr, Int)] = [(self, 1)]
+        while let (e, h) = stack.popLast() {
+            best = max(best, h)
+            for c in e.children { stack.append((c, h + 1)) }
+        }
+        return best
+    }
+}
+
 // MARK: Printer (canonical text; parse ∘ print is stable)
 
 extension Expr: CustomStringConvertible {
@@ -257,6 +304,7 @@ extension QueryValue {
         case .bool(let b): return b ? "true" : "false"
         case .list(let l): return "[" + l.map(\.canonicalLiteral).joined(separator: ", ") + "]"
         case .map(let m): return "{" + m.entries.map { "\(QueryValue.key($0.key)): \($0.value.canonicalLiteral)" }.joined(separator: ", ") + "}"
+        case .temporal(let t): return t.kind.rawValue + "(" + QueryValue.quote(t.text) + ")"
         default: return "null"
         }
     }

@@ -342,7 +342,16 @@ final class Compiler {
         if args.count != want {
             throw CypherError(.syntax, "InvalidNumberOfArguments", "\(name)() takes \(want) argument(s)", pos)
         }
-        let a = try compile(args[0], scope)
+        var a = try compile(args[0], scope)
+        if kind == .collect {
+            // What collect() gathers stays held until the statement ends: charge it to the budget.
+            let value = a
+            a = { r, ctx in
+                let v = try value(r, ctx)
+                if !v.isNull { try ctx.charge(v.estimatedBytes) }
+                return v
+            }
+        }
         let b = want == 2 ? try compile(args[1], scope) : nil
         return AggSpec(kind: kind, distinct: distinct, arg: a, arg2: b)
     }

@@ -19,6 +19,20 @@ public struct QueryLimits: Sendable {
         self.maxRows = maxRows
         self.maxMemory = maxMemory
     }
+
+    /// `1 GiB`, `64 MiB`, `512 KiB`, `100 bytes`: a memory size as messages show it.
+    static func bytes(_ n: Int) -> String {
+        for (unit, size) in [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] where n >= size {
+            let v = Double(n) / Double(size)
+            return (v == v.rounded() ? "\(Int(v))" : String(format: "%.1f", v)) + " " + unit
+        }
+        return "\(n) bytes"
+    }
+
+    /// `5 s`, `0.5 s`: a time limit as messages show it.
+    static func seconds(_ t: Double) -> String {
+        t == t.rounded() && abs(t) < 1e15 ? "\(Int(t)) s" : "\(t) s"
+    }
 }
 
 /// State shared by the operators of one statement.
@@ -52,19 +66,40 @@ final class ExecContext {
         return false
     }
 
+    /// The statement clock: when the statement started (seconds and nanoseconds since the epoch).
+    /// `date()`, `datetime.statement()` and `datetime.transaction()` read it, so every call in one
+    /// statement sees the same time (a statement is its own transaction).
+    let statementTime: (seconds: Int64, nanos: Int64)
+
+    /// The wall clock now (for `datetime.realtime()`).
+    static func wallClock() -> (seconds: Int64, nanos: Int64) {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return (Int64(ts.tv_sec), Int64(ts.tv_nsec))
+    }
+
     init(graph: Graph, params: [String: QueryValue], limits: QueryLimits) {
         self.graph = graph
         self.params = params
         self.limits = limits
+        statementTime = ExecContext.wallClock()
         if let t = limits.timeout { deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, t) * 1e9) } else { deadline = nil }
     }
 
     @inline(__always)
     func tick() throws {
         ticks &+= 1
-        if ticks & 0xFFF == 0, let d = deadline, DispatchTime.now().uptimeNanoseconds > d {
-            throw CypherError(.timeout, "", "the query ran longer than the time limit of \(limits.timeout ?? 0) s and was stopped")
-        }
+        if ticks & 0xFFF == 0, pastDeadline { throw timeoutError() }
+    }
+
+    /// Whether the time limit has passed.
+    var pastDeadline: Bool {
+        guard let d = deadline else { return false }
+        return DispatchTime.now().uptimeNanoseconds > d
+    }
+
+    func timeoutError() -> CypherError {
+        CypherError(.timeout, "", "the query ran longer than the time limit of \(QueryLimits.seconds(limits.timeout ?? 0)) and was stopped (raise it with --timeout, or --timeout 0 for none)")
     }
 
     /// Bytes charged against `limits.maxMemory` so far (see `charge`).
@@ -85,7 +120,7 @@ final class ExecContext {
     @inline(never)
     func memoryExceeded(_ m: Int) throws -> Never {
         throw CypherError(.limit, "MemoryLimitExceeded",
-                          "the query needed more than its memory limit of \(m / 1_048_576) MiB and was stopped (raise it with --max-memory)")
+                          "the query needed more than its memory limit of \(QueryLimits.bytes(m)) and was stopped (raise it with --max-memory)")
     }
 
     func checkRows(_ n: Int) throws {

@@ -161,6 +161,8 @@ extension QueryValue {
 struct JSONValueParser {
     let b: [UInt8]
     var i = 0
+    /// Nesting of the value being read; bounded so deep input cannot overflow the stack.
+    var depth = 0
     init(_ b: [UInt8]) { self.b = b }
 
     func fail(_ m: String) -> CypherError { CypherError(.argument, "", "invalid JSON parameters at byte \(i): \(m)") }
@@ -177,6 +179,12 @@ struct JSONValueParser {
     mutating func value() throws -> QueryValue {
         ws()
         guard i < b.count else { throw fail("unexpected end") }
+        let container = b[i] == UInt8(ascii: "{") || b[i] == UInt8(ascii: "[")
+        if container {
+            depth += 1
+            if depth > 500 { throw fail("lists and objects nested more than 500 deep") }
+        }
+        defer { if container { depth -= 1 } }
         switch b[i] {
         case UInt8(ascii: "{"):
             i += 1

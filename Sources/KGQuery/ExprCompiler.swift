@@ -26,31 +26,20 @@ extension Compiler {
         return found
     }
 
+    /// Visits `e` and its subexpressions in pre-order, left to right, without recursion; `visit`
+    /// returns false to skip a subexpression's children. Patterns are not entered (a pattern
+    /// comprehension's predicate and projection are).
     func walk(_ e: Expr, _ visit: (Expr) -> Bool) {
-        guard visit(e) else { return }
-        switch e {
-        case .literal, .parameter, .variable, .countStar: break
-        case .property(let x, _): walk(x, visit)
-        case .index(let a, let b): walk(a, visit); walk(b, visit)
-        case .slice(let a, let b, let c): walk(a, visit); if let b { walk(b, visit) }; if let c { walk(c, visit) }
-        case .list(let l): l.forEach { walk($0, visit) }
-        case .map(let m): m.forEach { walk($0.1, visit) }
-        case .unary(_, let x): walk(x, visit)
-        case .binary(_, let a, let b): walk(a, visit); walk(b, visit)
-        case .isNull(let x, _): walk(x, visit)
-        case .hasLabels(let x, _): walk(x, visit)
-        case .function(_, _, let args, _): args.forEach { walk($0, visit) }
-        case .caseExpr(let s, let ws, let o):
-            if let s { walk(s, visit) }
-            for (a, b) in ws { walk(a, visit); walk(b, visit) }
-            if let o { walk(o, visit) }
-        case .listComprehension(_, let l, let p, let m): walk(l, visit); if let p { walk(p, visit) }; if let m { walk(m, visit) }
-        case .quantifier(_, _, let l, let p, _): walk(l, visit); if let p { walk(p, visit) }
-        case .reduce(_, let i, _, let l, let b): walk(i, visit); walk(l, visit); walk(b, visit)
-        case .patternComprehension(_, _, let p, let m): if let p { walk(p, visit) }; walk(m, visit)
-        case .pattern: break
-        case .mapProjection(_, _, let items):
-            for it in items { if case .literal(_, let x) = it { walk(x, visit) } }
+        var stack = [e]
+        while let x = stack.popLast() {
+            guard visit(x) else { continue }
+            let kids: [Expr]
+            switch x {
+            case .pattern: kids = []
+            case .patternComprehension(_, _, let p, let m): kids = [p].compactMap { $0 } + [m]
+            default: kids = x.children
+            }
+            stack.append(contentsOf: kids.reversed())
         }
     }
 
@@ -130,277 +119,408 @@ extension Compiler {
         }
     }
 
+    /// Compiles an expression to a closure. Each kind of expression has its own method, so one
+    /// level of nesting costs little stack (expressions nest up to `Parser.maxHeight` deep).
     func compile(_ e: Expr, _ scope: Scope, _ agg: AggMode = .forbidden("")) throws -> Eval {
         switch e {
-        case .literal(let v):
-            return { _, _ in v }
-        case .parameter(let name, let pos):
-            return { _, ctx in
-                guard let v = ctx.params[name] else { throw CypherError(.semantic, "ParameterMissing", "expected a parameter named $\(name)", pos) }
-                return v
+        case .literal:
+            return compileLiteral(e)
+        case .parameter:
+            return try compileParameter(e, scope, agg)
+        case .variable:
+            return try compileVariable(e, scope, agg)
+        case .property:
+            return try compileProperty(e, scope, agg)
+        case .index:
+            return try compileIndex(e, scope, agg)
+        case .slice:
+            return try compileSlice(e, scope, agg)
+        case .list:
+            return try compileList(e, scope, agg)
+        case .map:
+            return try compileMap(e, scope, agg)
+        case .unary:
+            return try compileUnary(e, scope, agg)
+        case .binary:
+            return try compileBinaryExpr(e, scope, agg)
+        case .isNull:
+            return try compileIsNull(e, scope, agg)
+        case .hasLabels:
+            return try compileHasLabels(e, scope, agg)
+        case .countStar:
+            return try compileCountStar(e, scope, agg)
+        case .function:
+            return try compileCall(e, scope, agg)
+        case .caseExpr:
+            return try compileCase(e, scope, agg)
+        case .listComprehension:
+            return try compileListComprehension(e, scope, agg)
+        case .quantifier:
+            return try compileQuantifier(e, scope, agg)
+        case .reduce:
+            return try compileReduce(e, scope, agg)
+        case .pattern:
+            return try compilePatternPredicate(e, scope, agg)
+        case .patternComprehension:
+            return try compilePatternComprehension(e, scope, agg)
+        case .mapProjection:
+            return try compileMapProjection(e, scope, agg)
+        }
+    }
+
+    func compileLiteral(_ e: Expr) -> Eval {
+        guard case .literal(let v) = e else { preconditionFailure() }
+        return { _, _ in v }
+    }
+
+    func compileCountStar(_ e: Expr, _ scope: Scope, _ agg: AggMode) throws -> Eval {
+        guard case .countStar(let pos) = e else { preconditionFailure() }
+        guard case .slots(let s) = agg else { throw invalidAgg(agg, pos) }
+        let slot = s[e.description]!
+        return { r, _ in r[slot] }
+    }
+
+    func compileParameter(_ e: Expr, _ scope: Scope, _ agg: AggMode) throws -> Eval {
+        guard case .parameter(let name, let pos) = e else { preconditionFailure() }
+        return { _, ctx in
+            guard let v = ctx.params[name] else { throw CypherError(.semantic, "ParameterMissing", "expected a parameter named $\(name)", pos) }
+            return v
+        }
+    }
+
+    func compileVariable(_ e: Expr, _ scope: Scope, _ agg: AggMode) throws -> Eval {
+        guard case .variable(let name, let pos) = e else { preconditionFailure() }
+        guard let slot = scope.slots[name] else { throw CypherError(.syntax, "UndefinedVariable", "variable `\(name)` is not defined", pos) }
+        return { r, _ in slot < r.count ? r[slot] : .null }
+    }
+
+    func compileProperty(_ e: Expr, _ scope: Scope, _ agg: AggMode) throws -> Eval {
+        guard case .property(let target, let key) = e else { preconditionFailure() }
+        if staticType(target, scope) == "PATH" {
+            throw CypherError(.syntax, "InvalidArgumentType", "a path has no properties", exprPos(target))
+        }
+        let t = try compile(target, scope, agg)
+        return { r, ctx in try Compiler.propertyOf(try t(r, ctx), key, ctx) }
+    }
+
+    func compileIndex(_ e: Expr, _ scope: Scope, _ agg: AggMode) throws -> Eval {
+        guard case .index(let a, let b) = e else { preconditionFailure() }
+        let ea = try compile(a, scope, agg), eb = try compile(b, scope, agg)
+        return { r, ctx in try Compiler.index(try ea(r, ctx), try eb(r, ctx), ctx) }
+    }
+
+    func compileSlice(_ e: Expr, _ scope: Scope, _ agg: AggMode) throws -> Eval {
+        guard case .slice(let a, let lo, let hi) = e else { preconditionFailure() }
+        let ea = try compile(a, scope, agg)
+        let el = try lo.map { try compile($0, scope, agg) }
+        let eh = try hi.map { try compile($0, scope, agg) }
+        return { r, ctx in
+            let v = try ea(r, ctx)
+            let l = try el?(r, ctx), h = try eh?(r, ctx)
+            guard case .list(let list) = v else {
+                if v.isNull { return .null }
+                throw typeError("slicing needs a list, got \(v.typeName)")
             }
-        case .variable(let name, let pos):
-            guard let slot = scope.slots[name] else { throw CypherError(.syntax, "UndefinedVariable", "variable `\(name)` is not defined", pos) }
-            return { r, _ in slot < r.count ? r[slot] : .null }
-        case .property(let target, let key):
-            if staticType(target, scope) == "PATH" {
-                throw CypherError(.syntax, "InvalidArgumentType", "a path has no properties", exprPos(target))
+            if l?.isNull == true || h?.isNull == true { return .null }
+            let n = Int64(list.count)
+            func norm(_ x: QueryValue?, _ def: Int64) throws -> Int64 {
+                guard let x else { return def }
+                guard case .int(let i) = x else { throw typeError("list slice bounds must be integers") }
+                let j = i < 0 ? n + i : i
+                return max(0, min(n, j))
             }
-            let t = try compile(target, scope, agg)
-            return { r, ctx in try Compiler.propertyOf(try t(r, ctx), key, ctx) }
-        case .index(let a, let b):
-            let ea = try compile(a, scope, agg), eb = try compile(b, scope, agg)
-            return { r, ctx in try Compiler.index(try ea(r, ctx), try eb(r, ctx), ctx) }
-        case .slice(let a, let lo, let hi):
-            let ea = try compile(a, scope, agg)
-            let el = try lo.map { try compile($0, scope, agg) }
-            let eh = try hi.map { try compile($0, scope, agg) }
-            return { r, ctx in
-                let v = try ea(r, ctx)
-                let l = try el?(r, ctx), h = try eh?(r, ctx)
-                guard case .list(let list) = v else {
-                    if v.isNull { return .null }
-                    throw typeError("slicing needs a list, got \(v.typeName)")
-                }
-                if l?.isNull == true || h?.isNull == true { return .null }
-                let n = Int64(list.count)
-                func norm(_ x: QueryValue?, _ def: Int64) throws -> Int64 {
-                    guard let x else { return def }
-                    guard case .int(let i) = x else { throw typeError("list slice bounds must be integers") }
-                    let j = i < 0 ? n + i : i
-                    return max(0, min(n, j))
-                }
-                let s = try norm(l, 0), t = try norm(h, n)
-                return s >= t ? .list([]) : .list(Array(list[Int(s)..<Int(t)]))
-            }
-        case .list(let items):
-            let es = try items.map { try compile($0, scope, agg) }
-            return { r, ctx in .list(try es.map { try $0(r, ctx) }) }
-        case .map(let entries):
-            let es = try entries.map { ($0.0, try compile($0.1, scope, agg)) }
-            return { r, ctx in
-                var m = QueryMap()
-                for (k, ev) in es { m[k] = try ev(r, ctx) }
-                return .map(m)
-            }
-        case .unary(let op, let x):
-            let ex = try compile(x, scope, agg)
-            if op == .not { try staticCheck(x, scope, allowed: ["BOOLEAN"], "NOT") }
-            else { try staticCheck(x, scope, allowed: ["INTEGER", "FLOAT"], "unary \(op.rawValue)") }
-            switch op {
-            case .not:
-                return { r, ctx in
-                    switch try ex(r, ctx) {
-                    case .null: return .null
-                    case .bool(let b): return .bool(!b)
-                    case let v: throw typeError("NOT needs a boolean, got \(v.typeName)")
-                    }
-                }
-            case .neg:
-                return { r, ctx in
-                    switch try ex(r, ctx) {
-                    case .null: return .null
-                    case .int(let i):
-                        if i == Int64.min { throw CypherError(.argument, "NumberOutOfRange", "integer overflow") }
-                        return .int(-i)
-                    case .float(let d): return .float(-d)
-                    case let v: throw typeError("cannot negate a \(v.typeName)")
-                    }
-                }
-            case .pos:
-                return { r, ctx in
-                    let v = try ex(r, ctx)
-                    switch v {
-                    case .null, .int, .float: return v
-                    default: throw typeError("unary + needs a number, got \(v.typeName)")
-                    }
-                }
-            }
-        case .binary(let op, let a, let b):
-            let ea = try compile(a, scope, agg), eb = try compile(b, scope, agg)
-            switch op {
-            case .and, .or, .xor:
-                try staticCheck(a, scope, allowed: ["BOOLEAN"], op.rawValue)
-                try staticCheck(b, scope, allowed: ["BOOLEAN"], op.rawValue)
-            case .in: try staticCheck(b, scope, allowed: ["LIST"], "IN")
-            case .sub, .mul, .div, .mod, .pow:
-                try staticCheck(a, scope, allowed: ["INTEGER", "FLOAT"], op.rawValue)
-                try staticCheck(b, scope, allowed: ["INTEGER", "FLOAT"], op.rawValue)
-            case .add:
-                let ta = staticType(a, scope), tb = staticType(b, scope)
-                if ta != "LIST" && tb != "LIST" {
-                    try staticCheck(a, scope, allowed: ["INTEGER", "FLOAT", "STRING"], "+")
-                    try staticCheck(b, scope, allowed: ["INTEGER", "FLOAT", "STRING"], "+")
-                }
-            default: break
-            }
-            return try compileBinary(op, ea, eb)
-        case .isNull(let x, let neg):
-            let ex = try compile(x, scope, agg)
-            return { r, ctx in .bool(try ex(r, ctx).isNull != neg) }
-        case .hasLabels(let x, let labels):
-            let ex = try compile(x, scope, agg)
+            let s = try norm(l, 0), t = try norm(h, n)
+            return s >= t ? .list([]) : .list(Array(list[Int(s)..<Int(t)]))
+        }
+    }
+
+    func compileList(_ e: Expr, _ scope: Scope, _ agg: AggMode) throws -> Eval {
+        guard case .list(let items) = e else { preconditionFailure() }
+        let es = try items.map { try compile($0, scope, agg) }
+        return { r, ctx in .list(try es.map { try $0(r, ctx) }) }
+    }
+
+    func compileMap(_ e: Expr, _ scope: Scope, _ agg: AggMode) throws -> Eval {
+        guard case .map(let entries) = e else { preconditionFailure() }
+        let es = try entries.map { ($0.0, try compile($0.1, scope, agg)) }
+        return { r, ctx in
+            var m = QueryMap()
+            for (k, ev) in es { m[k] = try ev(r, ctx) }
+            return .map(m)
+        }
+    }
+
+    func compileUnary(_ e: Expr, _ scope: Scope, _ agg: AggMode) throws -> Eval {
+        guard case .unary(let op, let x) = e else { preconditionFailure() }
+        let ex = try compile(x, scope, agg)
+        if op == .not { try staticCheck(x, scope, allowed: ["BOOLEAN"], "NOT") }
+        else { try staticCheck(x, scope, allowed: ["INTEGER", "FLOAT"], "unary \(op.rawValue)") }
+        switch op {
+        case .not:
             return { r, ctx in
                 switch try ex(r, ctx) {
                 case .null: return .null
-                case .node(let n):
-                    return .bool(labels.allSatisfy { ctx.hasLabel(n, $0) })
-                case let v: throw typeError("label predicate needs a node, got \(v.typeName)")
+                case .bool(let b): return .bool(!b)
+                case let v: throw typeError("NOT needs a boolean, got \(v.typeName)")
                 }
             }
-        case .countStar(let pos):
-            guard case .slots(let s) = agg else { throw invalidAgg(agg, pos) }
-            let slot = s[e.description]!
-            return { r, _ in r[slot] }
-        case .function(let name, let distinct, let args, let pos):
-            let lname = name.lowercased()
-            if aggregateNames.contains(lname) {
-                guard case .slots(let s) = agg else { throw invalidAgg(agg, pos) }
-                _ = distinct
-                guard let slot = s[e.description] else { throw CypherError(.syntax, "InvalidAggregation", "aggregation is not allowed here", pos) }
-                return { r, _ in r[slot] }
-            }
-            return try compileFunction(lname, name, args, pos, scope, agg)
-        case .caseExpr(let subject, let whens, let other):
-            let es = try subject.map { try compile($0, scope, agg) }
-            let ws = try whens.map { (try compile($0.0, scope, agg), try compile($0.1, scope, agg)) }
-            let eo = try other.map { try compile($0, scope, agg) }
+        case .neg:
             return { r, ctx in
-                if let es {
-                    let v = try es(r, ctx)
-                    for (w, t) in ws where QueryValue.cypherEquals(v, try w(r, ctx)) == true { return try t(r, ctx) }
-                } else {
-                    for (w, t) in ws { if case .bool(true) = try w(r, ctx) { return try t(r, ctx) } }
+                switch try ex(r, ctx) {
+                case .null: return .null
+                case .int(let i):
+                    if i == Int64.min { throw CypherError(.argument, "NumberOutOfRange", "integer overflow") }
+                    return .int(-i)
+                case .float(let d): return .float(-d)
+                case .temporal(.duration(let d)): return .temporal(.duration(try checked { try d.negated() }))
+                case let v: throw typeError("cannot negate a \(v.typeName)")
                 }
-                return try eo?(r, ctx) ?? .null
             }
-        case .listComprehension(let v, let list, let pred, let map):
-            let el = try compile(list, scope, agg)
-            var inner = scope
-            let slot = inner.add(v, .value)
-            inner.types[v] = elementType(list, scope)
-            let ep = try pred.map { try compile($0, inner, .forbidden("")) }
-            let em = try map.map { try compile($0, inner, .forbidden("")) }
+        case .pos:
             return { r, ctx in
-                let lv = try el(r, ctx)
-                guard case .list(let items) = lv else {
-                    if lv.isNull { return .null }
-                    throw typeError("list comprehension needs a list, got \(lv.typeName)")
+                let v = try ex(r, ctx)
+                switch v {
+                case .null, .int, .float: return v
+                default: throw typeError("unary + needs a number, got \(v.typeName)")
                 }
-                var row = r
-                while row.count <= slot { row.append(.null) }
-                var out: [QueryValue] = []
-                for it in items {
-                    row[slot] = it
-                    if let ep { guard case .bool(true) = try ep(row, ctx) else { continue } }
-                    out.append(try em?(row, ctx) ?? it)
-                }
-                return .list(out)
-            }
-        case .quantifier(let kind, let v, let list, let pred, _):
-            let el = try compile(list, scope, agg)
-            var inner = scope
-            let slot = inner.add(v, .value)
-            inner.types[v] = elementType(list, scope)
-            let ep = try pred.map { try compile($0, inner, .forbidden("")) } ?? { r, _ in r[slot] }
-            return { r, ctx in
-                let lv = try el(r, ctx)
-                guard case .list(let items) = lv else {
-                    if lv.isNull { return .null }
-                    throw typeError("\(kind.rawValue)() needs a list, got \(lv.typeName)")
-                }
-                var row = r
-                while row.count <= slot { row.append(.null) }
-                var trues = 0, nulls = 0
-                for it in items {
-                    row[slot] = it
-                    switch try ep(row, ctx) {
-                    case .bool(true): trues += 1
-                    case .bool(false): break
-                    case .null: nulls += 1
-                    case let x: throw typeError("quantifier predicate must be boolean, got \(x.typeName)")
-                    }
-                }
-                let falses = items.count - trues - nulls
-                switch kind {
-                case .all: return falses > 0 ? .bool(false) : (nulls > 0 ? .null : .bool(true))
-                case .any: return trues > 0 ? .bool(true) : (nulls > 0 ? .null : .bool(false))
-                case .none: return trues > 0 ? .bool(false) : (nulls > 0 ? .null : .bool(true))
-                case .single:
-                    if trues > 1 { return .bool(false) }
-                    if nulls > 0 { return .null }
-                    return .bool(trues == 1)
-                }
-            }
-        case .reduce(let acc, let initial, let v, let list, let body):
-            let ei = try compile(initial, scope, agg)
-            let el = try compile(list, scope, agg)
-            var inner = scope
-            let accSlot = inner.add(acc, .value)
-            let vSlot = inner.add(v, .value)
-            let eb = try compile(body, inner, agg)
-            return { r, ctx in
-                let lv = try el(r, ctx)
-                guard case .list(let items) = lv else {
-                    if lv.isNull { return .null }
-                    throw typeError("reduce needs a list, got \(lv.typeName)")
-                }
-                var row = r
-                while row.count <= vSlot { row.append(.null) }
-                row[accSlot] = try ei(r, ctx)
-                for it in items {
-                    row[vSlot] = it
-                    row[accSlot] = try eb(row, ctx)
-                }
-                return row[accSlot]
-            }
-        case .pattern(let part):
-            var inner = scope
-            let m = try compileMatch([part], &inner, optional: false, predicate: nil, context: .expression)
-            return { r, ctx in .bool(try m.exists(r, ctx)) }
-        case .patternComprehension(let pathVar, var part, let pred, let map):
-            part.pathVariable = pathVar
-            var inner = scope
-            let m = try compileMatch([part], &inner, optional: false, predicate: pred, context: .match)
-            let em = try compile(map, inner, agg)
-            return { r, ctx in
-                var out: [QueryValue] = []
-                try m.forEach(r, ctx) { row in out.append(try em(row, ctx)); return true }
-                return .list(out)
-            }
-        case .mapProjection(let v, let pos, let items):
-            guard let slot = scope.slots[v] else { throw CypherError(.syntax, "UndefinedVariable", "variable `\(v)` is not defined", pos) }
-            var parts: [(MapProjItem, Eval?)] = []
-            for it in items {
-                switch it {
-                case .variable(let n, let p):
-                    parts.append((it, try compile(.variable(n, p), scope, agg)))
-                case .literal(_, let x): parts.append((it, try compile(x, scope, agg)))
-                default: parts.append((it, nil))
-                }
-            }
-            return { r, ctx in
-                let base = slot < r.count ? r[slot] : .null
-                if base.isNull { return .null }
-                switch base {
-                case .node, .relationship, .map: break
-                default: throw typeError("map projection needs a node, relationship or map, got \(base.typeName)")
-                }
-                try checkAlive(base, ctx)
-                var m = QueryMap()
-                for (it, ev) in parts {
-                    switch it {
-                    case .property(let k): m[k] = try Compiler.propertyOf(base, k, ctx)
-                    case .allProperties: for e in propertiesMap(base, ctx).entries { m[e.key] = e.value }
-                    case .variable(let n, _): m[n] = try ev!(r, ctx)
-                    case .literal(let k, _): m[k] = try ev!(r, ctx)
-                    }
-                }
-                return .map(m)
             }
         }
     }
 
+    func compileBinaryExpr(_ e: Expr, _ scope: Scope, _ agg: AggMode) throws -> Eval {
+        guard case .binary(let op, let a, let b) = e else { preconditionFailure() }
+        let ea = try compile(a, scope, agg), eb = try compile(b, scope, agg)
+        switch op {
+        case .and, .or, .xor:
+            try staticCheck(a, scope, allowed: ["BOOLEAN"], op.rawValue)
+            try staticCheck(b, scope, allowed: ["BOOLEAN"], op.rawValue)
+        case .in: try staticCheck(b, scope, allowed: ["LIST"], "IN")
+        case .sub, .mul, .div, .mod, .pow:
+            try staticCheck(a, scope, allowed: ["INTEGER", "FLOAT"], op.rawValue)
+            try staticCheck(b, scope, allowed: ["INTEGER", "FLOAT"], op.rawValue)
+        case .add:
+            let ta = staticType(a, scope), tb = staticType(b, scope)
+            if ta != "LIST" && tb != "LIST" {
+                try staticCheck(a, scope, allowed: ["INTEGER", "FLOAT", "STRING"], "+")
+                try staticCheck(b, scope, allowed: ["INTEGER", "FLOAT", "STRING"], "+")
+            }
+        default: break
+        }
+        return try compileBinary(op, ea, eb)
+    }
+
+    func compileIsNull(_ e: Expr, _ scope: Scope, _ agg: AggMode) throws -> Eval {
+        guard case .isNull(let x, let neg) = e else { preconditionFailure() }
+        let ex = try compile(x, scope, agg)
+        return { r, ctx in .bool(try ex(r, ctx).isNull != neg) }
+    }
+
+    func compileHasLabels(_ e: Expr, _ scope: Scope, _ agg: AggMode) throws -> Eval {
+        guard case .hasLabels(let x, let labels) = e else { preconditionFailure() }
+        let ex = try compile(x, scope, agg)
+        return { r, ctx in
+            switch try ex(r, ctx) {
+            case .null: return .null
+            case .node(let n):
+                return .bool(labels.allSatisfy { ctx.hasLabel(n, $0) })
+            case let v: throw typeError("label predicate needs a node, got \(v.typeName)")
+            }
+        }
+    }
+
+    func compileCall(_ e: Expr, _ scope: Scope, _ agg: AggMode) throws -> Eval {
+        guard case .function(let name, let distinct, let args, let pos) = e else { preconditionFailure() }
+        let lname = name.lowercased()
+        if aggregateNames.contains(lname) {
+            guard case .slots(let s) = agg else { throw invalidAgg(agg, pos) }
+            _ = distinct
+            guard let slot = s[e.description] else { throw CypherError(.syntax, "InvalidAggregation", "aggregation is not allowed here", pos) }
+            return { r, _ in r[slot] }
+        }
+        return try compileFunction(lname, name, args, pos, scope, agg)
+    }
+
+    func compileCase(_ e: Expr, _ scope: Scope, _ agg: AggMode) throws -> Eval {
+        guard case .caseExpr(let subject, let whens, let other) = e else { preconditionFailure() }
+        let es = try subject.map { try compile($0, scope, agg) }
+        let ws = try whens.map { (try compile($0.0, scope, agg), try compile($0.1, scope, agg)) }
+        let eo = try other.map { try compile($0, scope, agg) }
+        return { r, ctx in
+            if let es {
+                let v = try es(r, ctx)
+                for (w, t) in ws where QueryValue.cypherEquals(v, try w(r, ctx)) == true { return try t(r, ctx) }
+            } else {
+                for (w, t) in ws { if case .bool(true) = try w(r, ctx) { return try t(r, ctx) } }
+            }
+            return try eo?(r, ctx) ?? .null
+        }
+    }
+
+    func compileListComprehension(_ e: Expr, _ scope: Scope, _ agg: AggMode) throws -> Eval {
+        guard case .listComprehension(let v, let list, let pred, let map) = e else { preconditionFailure() }
+        let el = try compile(list, scope, agg)
+        var inner = scope
+        let slot = inner.add(v, .value)
+        inner.types[v] = elementType(list, scope)
+        let ep = try pred.map { try compile($0, inner, .forbidden("")) }
+        let em = try map.map { try compile($0, inner, .forbidden("")) }
+        return { r, ctx in
+            let lv = try el(r, ctx)
+            guard case .list(let items) = lv else {
+                if lv.isNull { return .null }
+                throw typeError("list comprehension needs a list, got \(lv.typeName)")
+            }
+            var row = r
+            while row.count <= slot { row.append(.null) }
+            var out: [QueryValue] = []
+            var bytes = 0
+            for it in items {
+                try ctx.tick()
+                row[slot] = it
+                if let ep { guard case .bool(true) = try ep(row, ctx) else { continue } }
+                let v = try em?(row, ctx) ?? it
+                if em != nil {
+                    bytes &+= v.shallowBytes
+                    try ctx.checkAllocation(bytes)
+                }
+                out.append(v)
+            }
+            return .list(out)
+        }
+    }
+
+    func compileQuantifier(_ e: Expr, _ scope: Scope, _ agg: AggMode) throws -> Eval {
+        guard case .quantifier(let kind, let v, let list, let pred, _) = e else { preconditionFailure() }
+        let el = try compile(list, scope, agg)
+        var inner = scope
+        let slot = inner.add(v, .value)
+        inner.types[v] = elementType(list, scope)
+        let ep = try pred.map { try compile($0, inner, .forbidden("")) } ?? { r, _ in r[slot] }
+        return { r, ctx in
+            let lv = try el(r, ctx)
+            guard case .list(let items) = lv else {
+                if lv.isNull { return .null }
+                throw typeError("\(kind.rawValue)() needs a list, got \(lv.typeName)")
+            }
+            var row = r
+            while row.count <= slot { row.append(.null) }
+            var trues = 0, nulls = 0
+            for it in items {
+                try ctx.tick()
+                row[slot] = it
+                switch try ep(row, ctx) {
+                case .bool(true): trues += 1
+                case .bool(false): break
+                case .null: nulls += 1
+                case let x: throw typeError("quantifier predicate must be boolean, got \(x.typeName)")
+                }
+            }
+            let falses = items.count - trues - nulls
+            switch kind {
+            case .all: return falses > 0 ? .bool(false) : (nulls > 0 ? .null : .bool(true))
+            case .any: return trues > 0 ? .bool(true) : (nulls > 0 ? .null : .bool(false))
+            case .none: return trues > 0 ? .bool(false) : (nulls > 0 ? .null : .bool(true))
+            case .single:
+                if trues > 1 { return .bool(false) }
+                if nulls > 0 { return .null }
+                return .bool(trues == 1)
+            }
+        }
+    }
+
+    func compileReduce(_ e: Expr, _ scope: Scope, _ agg: AggMode) throws -> Eval {
+        guard case .reduce(let acc, let initial, let v, let list, let body) = e else { preconditionFailure() }
+        let ei = try compile(initial, scope, agg)
+        let el = try compile(list, scope, agg)
+        var inner = scope
+        let accSlot = inner.add(acc, .value)
+        let vSlot = inner.add(v, .value)
+        let eb = try compile(body, inner, agg)
+        return { r, ctx in
+            let lv = try el(r, ctx)
+            guard case .list(let items) = lv else {
+                if lv.isNull { return .null }
+                throw typeError("reduce needs a list, got \(lv.typeName)")
+            }
+            var row = r
+            while row.count <= vSlot { row.append(.null) }
+            row[accSlot] = try ei(r, ctx)
+            var nesting = NestingTracker()
+            for it in items {
+                try ctx.tick()
+                row[vSlot] = it
+                let next = try eb(row, ctx)
+                switch next {
+                case .list, .map: try nesting.update(next)
+                default: break
+                }
+                row[accSlot] = next
+            }
+            return row[accSlot]
+        }
+    }
+
+    func compilePatternPredicate(_ e: Expr, _ scope: Scope, _ agg: AggMode) throws -> Eval {
+        guard case .pattern(let part) = e else { preconditionFailure() }
+        var inner = scope
+        let m = try compileMatch([part], &inner, optional: false, predicate: nil, context: .expression)
+        return { r, ctx in .bool(try m.exists(r, ctx)) }
+    }
+
+    func compilePatternComprehension(_ e: Expr, _ scope: Scope, _ agg: AggMode) throws -> Eval {
+        guard case .patternComprehension(let pathVar, let part0, let pred, let map) = e else { preconditionFailure() }
+        var part = part0
+        part.pathVariable = pathVar
+        var inner = scope
+        let m = try compileMatch([part], &inner, optional: false, predicate: pred, context: .match)
+        let em = try compile(map, inner, agg)
+        return { r, ctx in
+            var out: [QueryValue] = []
+            var bytes = 0
+            try m.forEach(r, ctx) { row in
+                try ctx.tick()
+                let v = try em(row, ctx)
+                bytes &+= v.shallowBytes
+                try ctx.checkAllocation(bytes)
+                out.append(v)
+                return true
+            }
+            return .list(out)
+        }
+    }
+
+    func compileMapProjection(_ e: Expr, _ scope: Scope, _ agg: AggMode) throws -> Eval {
+        guard case .mapProjection(let v, let pos, let items) = e else { preconditionFailure() }
+        guard let slot = scope.slots[v] else { throw CypherError(.syntax, "UndefinedVariable", "variable `\(v)` is not defined", pos) }
+        var parts: [(MapProjItem, Eval?)] = []
+        for it in items {
+            switch it {
+            case .variable(let n, let p):
+                parts.append((it, try compile(.variable(n, p), scope, agg)))
+            case .literal(_, let x): parts.append((it, try compile(x, scope, agg)))
+            default: parts.append((it, nil))
+            }
+        }
+        return { r, ctx in
+            let base = slot < r.count ? r[slot] : .null
+            if base.isNull { return .null }
+            switch base {
+            case .node, .relationship, .map: break
+            default: throw typeError("map projection needs a node, relationship or map, got \(base.typeName)")
+            }
+            try checkAlive(base, ctx)
+            var m = QueryMap()
+            for (it, ev) in parts {
+                switch it {
+                case .property(let k): m[k] = try Compiler.propertyOf(base, k, ctx)
+                case .allProperties: for e in propertiesMap(base, ctx).entries { m[e.key] = e.value }
+                case .variable(let n, _): m[n] = try ev!(r, ctx)
+                case .literal(let k, _): m[k] = try ev!(r, ctx)
+                }
+            }
+            return .map(m)
+        }
+    }
     func elementType(_ list: Expr, _ scope: Scope) -> String? {
         guard case .list(let items) = list, !items.isEmpty else { return nil }
         let ts = items.map { staticType($0, scope) }
@@ -484,6 +604,7 @@ extension Compiler {
             try checkAlive(v, ctx)
             return ctx.graph.property(e, key).map(QueryValue.init) ?? .null
         case .map(let m): return m[key] ?? .null
+        case .temporal(let t): return try temporalField(t, key)
         default: throw typeError("cannot read property '\(key)' of a \(v.typeName)")
         }
     }
@@ -546,7 +667,13 @@ extension Compiler {
                 default: return .bool(c >= 0)
                 }
             }
-        case .add, .sub, .mul, .div, .mod, .pow:
+        case .add:
+            return { r, ctx in
+                let a = try ea(r, ctx), b = try eb(r, ctx)
+                try ctx.checkConcatenation(a, b)
+                return try Compiler.arith(op, a, b)
+            }
+        case .sub, .mul, .div, .mod, .pow:
             return { r, ctx in try Compiler.arith(op, try ea(r, ctx), try eb(r, ctx)) }
         case .in:
             return { r, ctx in
@@ -584,7 +711,14 @@ extension Compiler {
                     ctx.regexCache[pat] = re
                 }
                 let ns = a as NSString
-                return .bool(re.firstMatch(in: a, range: NSRange(location: 0, length: ns.length)) != nil)
+                // Matching can backtrack for a very long time; the progress callback lets the time
+                // limit stop it.
+                var matched = false, late = false
+                re.enumerateMatches(in: a, options: [.reportProgress], range: NSRange(location: 0, length: ns.length)) { m, _, stop in
+                    if m != nil { matched = true; stop.pointee = true } else if ctx.pastDeadline { late = true; stop.pointee = true }
+                }
+                if late { throw ctx.timeoutError() }
+                return .bool(matched)
             }
         }
     }
@@ -617,6 +751,7 @@ extension Compiler {
             }
         default: break
         }
+        if let r = try temporalArith(op, a, b) { return r }
         if op == .add {
             switch (a, b) {
             case (.string(let x), .string(let y)): return .string(x + y)

@@ -192,24 +192,26 @@ let scalarFunctions: [String: ScalarFunction] = {
         default: throw typeMismatch("tail", a[0])
         }
     }
-    def("range", 2, 3) { a, _ in
-        guard let lo = try intArg("range", a[0]), let hi = try intArg("range", a[1]) else {
-            throw typeError("range: arguments must be integers")
+    def("range", 2, 3) { a, ctx in
+        if a.contains(where: \.isNull) { return .null }
+        // openCypher: arguments of the wrong type are an ArgumentError, not a TypeError.
+        func int(_ v: QueryValue, _ what: String) throws -> Int64 {
+            guard case .int(let i) = v else {
+                throw CypherError(.argument, "InvalidArgumentType", "range(): the \(what) must be an integer, got \(v.typeName)")
+            }
+            return i
         }
-        var step: Int64 = 1
-        if a.count == 3 {
-            guard let s = try intArg("range", a[2]) else { throw typeError("range: step must be an integer") }
-            step = s
-        }
+        let lo = try int(a[0], "start"), hi = try int(a[1], "end")
+        let step = a.count == 3 ? try int(a[2], "step") : 1
         if step == 0 { throw CypherError(.argument, "NumberOutOfRange", "range: step must not be zero") }
-        let span = (Double(hi) - Double(lo)) / Double(step)
-        if span > 10_000_000 {
-            throw CypherError(.limit, "", "range() would hold more than 10000000 elements")
-        }
+        let span = ((Double(hi) - Double(lo)) / Double(step)).rounded(.down) + 1
+        let count = span < 1 ? 0 : Int(min(span, 1e15))
+        try ctx.checkAllocation(ExecContext.listBytes(count))
         var out: [QueryValue] = []
+        out.reserveCapacity(count)
         var i = lo
-        if step > 0 { while i <= hi { out.append(.int(i)); let (n, o) = i.addingReportingOverflow(step); if o { break }; i = n } }
-        else { while i >= hi { out.append(.int(i)); let (n, o) = i.addingReportingOverflow(step); if o { break }; i = n } }
+        if step > 0 { while i <= hi { try ctx.tick(); out.append(.int(i)); let (n, o) = i.addingReportingOverflow(step); if o { break }; i = n } }
+        else { while i >= hi { try ctx.tick(); out.append(.int(i)); let (n, o) = i.addingReportingOverflow(step); if o { break }; i = n } }
         return .list(out)
     }
     def("reverse", 1, 1) { a, _ in
@@ -225,6 +227,7 @@ let scalarFunctions: [String: ScalarFunction] = {
         switch a[0] {
         case .null: return .null
         case .string, .int, .float, .bool: return .string(toStringValue(a[0])!)
+        case .temporal(let t): return .string(t.text)
         default: throw typeError("toString: cannot convert a \(a[0].typeName)", "InvalidArgumentValue")
         }
     }
@@ -284,14 +287,25 @@ let scalarFunctions: [String: ScalarFunction] = {
             return .string(String(t))
         } ?? .null
     }
-    def("split", 2, 2) { a, _ in
+    def("split", 2, 2) { a, ctx in
         guard let s = try stringArg("split", a[0]), let d = try stringArg("split", a[1]) else { return .null }
+        try ctx.checkAllocation(s.utf8.count &+ ExecContext.listBytes(d.isEmpty ? s.utf8.count : s.utf8.count / max(1, d.utf8.count) + 1))
         if d.isEmpty { return .list(s.map { .string(String($0)) }) }
         return .list(s.components(separatedBy: d).map { .string($0) })
     }
-    def("replace", 3, 3) { a, _ in
+    def("replace", 3, 3) { a, ctx in
         guard let s = try stringArg("replace", a[0]), let x = try stringArg("replace", a[1]), let y = try stringArg("replace", a[2]) else { return .null }
         if x.isEmpty { return .string(s) }
+        if y.utf8.count > x.utf8.count {
+            // Each occurrence grows the string; check the result's size before building it.
+            let bound = s.utf8.count &+ (s.utf8.count / x.utf8.count) &* (y.utf8.count - x.utf8.count)
+            if bound > 1 << 20 {
+                var n = 0
+                var r = s.startIndex..<s.endIndex
+                while let f = s.range(of: x, options: .literal, range: r) { n += 1; r = f.upperBound..<s.endIndex; if n & 0xFFF == 0 { try ctx.tick() } }
+                try ctx.checkAllocation(s.utf8.count &+ n &* (y.utf8.count - x.utf8.count))
+            }
+        }
         return .string(s.replacingOccurrences(of: x, with: y))
     }
     def("substring", 2, 3) { a, _ in
@@ -351,5 +365,6 @@ let scalarFunctions: [String: ScalarFunction] = {
     def("e", 0, 0) { _, _ in .float(M_E) }
     def("rand", 0, 0) { _, _ in .float(Double.random(in: 0..<1)) }
     def("exists", 1, 1) { a, _ in .bool(!a[0].isNull) }
+    for (name, fn) in temporalFunctions() { f[name] = fn }
     return f
 }()

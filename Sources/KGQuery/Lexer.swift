@@ -246,7 +246,7 @@ struct Lexer {
                     }
                     s.append(u)
                 default:
-                    s.append("\\"); s.append(e)
+                    throw err("invalid escape sequence '\\\(e)' in a string (valid: \\\\ \\' \\\" \\n \\t \\r \\b \\f \\uXXXX \\UXXXXXXXX)", SourcePos(line: ep.line, column: ep.column - 1, offset: ep.offset - 1))
                 }
                 continue
             }

@@ -6,6 +6,8 @@ public struct Parser {
     var p = 0
     var depth = 0
     static let maxDepth = 400
+    /// The deepest expression tree accepted (operator chains count one level per operator).
+    static let maxHeight = 500
     let src: [Unicode.Scalar]
 
     public init(_ text: String) throws {
@@ -85,9 +87,13 @@ public struct Parser {
         var all: [Bool] = []
         var poss: [SourcePos] = []
         while cur.isKeyword("UNION") {
-            poss.append(cur.pos)
+            let pos = cur.pos
+            poss.append(pos)
             p += 1
             all.append(kw("ALL"))
+            if all.count > 1 && all.last != all.first {
+                throw CypherError(.syntax, "InvalidClauseComposition", "UNION and UNION ALL cannot be mixed in one query", pos)
+            }
             parts.append(try singleQuery())
         }
         return Statement(parts: parts, unionAll: all, unionPos: poss)
@@ -252,7 +258,7 @@ public struct Parser {
         if cur.isSymbol("("), la(1).isSymbol("(") {
             depth += 1
             defer { depth -= 1 }
-            if depth > Parser.maxDepth { throw CypherError(.syntax, "UnexpectedSyntax", "pattern nested too deeply", cur.pos) }
+            if depth > Parser.maxDepth { throw CypherError(.syntax, "ExpressionTooDeep", "pattern nested more than \(Parser.maxDepth) levels deep", cur.pos) }
             // parenthesised pattern
             p += 1
             let inner = try patternChain()
@@ -297,9 +303,17 @@ public struct Parser {
             }
             if sym("*") {
                 var lo: Int? = nil, hi: Int? = nil
-                if case .int(let i) = cur.kind { lo = i.map(Int.init); p += 1 }
+                func bound() throws -> Int? {
+                    guard case .int(let i) = cur.kind else { return nil }
+                    guard let v = i else {
+                        throw CypherError(.syntax, "IntegerOverflow", "the length bound \(cur.text) of a variable-length relationship is too large", cur.pos)
+                    }
+                    p += 1
+                    return Int(v)
+                }
+                lo = try bound()
                 if sym("..") {
-                    if case .int(let i) = cur.kind { hi = i.map(Int.init); p += 1 }
+                    hi = try bound()
                 } else {
                     hi = lo
                 }
@@ -323,9 +337,20 @@ public struct Parser {
         depth += 1
         defer { depth -= 1 }
         if depth > Parser.maxDepth {
-            throw CypherError(.syntax, "UnexpectedSyntax", "expression nested more than \(Parser.maxDepth) levels deep", cur.pos)
+            throw CypherError(.syntax, "ExpressionTooDeep", "expression nested more than \(Parser.maxDepth) levels deep", cur.pos)
         }
-        return try orExpr()
+        let start = cur.pos
+        let e = try orExpr()
+        // Long operator chains parse without recursion but nest as deeply as they are long;
+        // everything after the parser walks expressions recursively, so the depth is bounded here.
+        if depth == 1 {
+            let h = e.height
+            if h > Parser.maxHeight {
+                throw CypherError(.syntax, "ExpressionTooDeep",
+                                  "this expression nests \(h) levels deep; at most \(Parser.maxHeight) are allowed (a long chain of + or OR can be written with reduce(), a list or IN)", start)
+            }
+        }
+        return e
     }
 
     mutating func orExpr() throws -> Expr {
@@ -347,7 +372,7 @@ public struct Parser {
         if kw("NOT") {
             depth += 1
             defer { depth -= 1 }
-            if depth > Parser.maxDepth { throw CypherError(.syntax, "UnexpectedSyntax", "expression nested too deeply", cur.pos) }
+            if depth > Parser.maxDepth { throw CypherError(.syntax, "ExpressionTooDeep", "expression nested more than \(Parser.maxDepth) levels deep", cur.pos) }
             return .unary(.not, try notExpr())
         }
         return try comparison()
@@ -419,7 +444,6 @@ public struct Parser {
     }
     mutating func unary() throws -> Expr {
         if cur.isSymbol("-") {
-            let t = cur
             p += 1
             if case .int(nil) = cur.kind {
                 let clean = cur.text.replacingOccurrences(of: "_", with: "").lowercased()
@@ -430,13 +454,13 @@ public struct Parser {
             }
             depth += 1
             defer { depth -= 1 }
-            if depth > Parser.maxDepth { throw CypherError(.syntax, "UnexpectedSyntax", "expression nested too deeply", cur.pos) }
+            if depth > Parser.maxDepth { throw CypherError(.syntax, "ExpressionTooDeep", "expression nested more than \(Parser.maxDepth) levels deep", cur.pos) }
             return .unary(.neg, try unary())
         }
         if sym("+") {
             depth += 1
             defer { depth -= 1 }
-            if depth > Parser.maxDepth { throw CypherError(.syntax, "UnexpectedSyntax", "expression nested too deeply", cur.pos) }
+            if depth > Parser.maxDepth { throw CypherError(.syntax, "ExpressionTooDeep", "expression nested more than \(Parser.maxDepth) levels deep", cur.pos) }
             return .unary(.pos, try unary())
         }
         return try postfix()
@@ -525,7 +549,9 @@ public struct Parser {
                 case "CASE": p += 1; return try caseExpr()
                 case "COUNT" where la(1).isSymbol("(") && la(2).isSymbol("*") && la(3).isSymbol(")"):
                     p += 4; return .countStar(t.pos)
-                case "ALL", "ANY", "NONE", "SINGLE" where la(1).isSymbol("(") && (la(2).kind == .ident || la(2).kind == .quotedIdent) && la(3).isKeyword("IN"):
+                // all/any/none/single are also ordinary names: a quantifier only when `(x IN` follows.
+                case "ALL", "ANY", "NONE", "SINGLE":
+                    guard la(1).isSymbol("("), la(2).kind == .ident || la(2).kind == .quotedIdent, la(3).isKeyword("IN") else { break }
                     p += 2
                     let (v, _) = try variableName()
                     try expectKw("IN")

@@ -37,6 +37,8 @@ public enum QueryValue: Sendable {
     case node(NodeID)
     case relationship(EdgeID)
     case path(PathValue)
+    /// A date, time, date-time or duration (openCypher's temporal types).
+    case temporal(Temporal)
 
     public var isNull: Bool { if case .null = self { return true }; return false }
 
@@ -48,9 +50,16 @@ public enum QueryValue: Sendable {
         case .float(let d): self = .float(d)
         case .string(let s): self = .string(s)
         case .list(let l): self = .list(l.map(QueryValue.init))
-        // Until KGQuery has temporal values of its own, a stored temporal reads as its ISO text.
-        case .temporal(let t): self = .string(t.text)
+        case .temporal(let t): self = QueryValue.stored(t)
         }
+    }
+
+    /// A stored temporal value. Stored texts are canonical (checked when the .kg file or the query
+    /// that wrote them was read), so parsing cannot fail; should a hand-made `Value` carry bad
+    /// text anyway, it reads as that text rather than stopping the query.
+    static func stored(_ t: TemporalValue) -> QueryValue {
+        if let v = try? t.parsed() { return .temporal(v) }
+        return .string(t.text)
     }
 
     /// The storable form (nil when the value cannot be a property).
@@ -61,11 +70,12 @@ public enum QueryValue: Sendable {
         case .int(let i): return .int(i)
         case .float(let d): return .float(d)
         case .string(let s): return .string(s)
+        case .temporal(let t): return .temporal(t.stored)
         case .list(let l):
             var out: [Value] = []
             for e in l {
                 switch e {
-                case .bool, .int, .float, .string: out.append(e.storable!)
+                case .bool, .int, .float, .string, .temporal: out.append(e.storable!)
                 default: return nil
                 }
             }
@@ -86,6 +96,15 @@ public enum QueryValue: Sendable {
         case .node: return "NODE"
         case .relationship: return "RELATIONSHIP"
         case .path: return "PATH"
+        case .temporal(let t):
+            switch t.kind {
+            case .date: return "DATE"
+            case .localtime: return "LOCAL TIME"
+            case .time: return "ZONED TIME"
+            case .localdatetime: return "LOCAL DATETIME"
+            case .datetime: return "ZONED DATETIME"
+            case .duration: return "DURATION"
+            }
         }
     }
 }
@@ -106,6 +125,7 @@ extension QueryValue {
         case (.node(let x), .node(let y)): return x == y
         case (.relationship(let x), .relationship(let y)): return x == y
         case (.path(let x), .path(let y)): return x == y
+        case (.temporal(let x), .temporal(let y)): return x == y
         case (.list(let x), .list(let y)):
             if x.count != y.count { return false }
             var unknown = false
@@ -169,6 +189,7 @@ public struct GroupKey: Hashable {
         case .node(let n): h.combine(6); h.combine(n)
         case .relationship(let r): h.combine(7); h.combine(r)
         case .path(let p): h.combine(8); h.combine(p)
+        case .temporal(let t): h.combine(9); h.combine(t)
         }
     }
 }
@@ -184,10 +205,19 @@ extension QueryValue {
         case .relationship: return 2
         case .list: return 3
         case .path: return 4
-        case .string: return 5
-        case .bool: return 6
-        case .int, .float: return 7
-        case .null: return 9
+        case .temporal(let t):
+            switch t.kind {
+            case .datetime: return 5
+            case .localdatetime: return 6
+            case .date: return 7
+            case .time: return 8
+            case .localtime: return 9
+            case .duration: return 10
+            }
+        case .string: return 11
+        case .bool: return 12
+        case .int, .float: return 13
+        case .null: return 15
         }
     }
 
@@ -213,6 +243,7 @@ extension QueryValue {
         case (.bool(let x), .bool(let y)): return x == y ? 0 : (!x ? -1 : 1)
         case (.int(let x), .int(let y)): return x == y ? 0 : (x < y ? -1 : 1)
         case (.null, .null): return 0
+        case (.temporal(let x), .temporal(let y)): return Temporal.compare(x, y) ?? 0
         default:
             let x = a.numeric!, y = b.numeric!
             if x.isNaN || y.isNaN { return x.isNaN == y.isNaN ? 0 : (x.isNaN ? 1 : -1) }
@@ -239,6 +270,10 @@ extension QueryValue {
             if x.isNaN || y.isNaN { return nil }
             return x == y ? 0 : (x < y ? -1 : 1)
         case (.string, .string), (.bool, .bool): return orderCompare(a, b)
+        case (.temporal(let x), .temporal(let y)):
+            // Durations have no order of their own in openCypher; the other kinds compare within a kind.
+            if case .duration = x { return nil }
+            return Temporal.compare(x, y)
         case (.list(let x), .list(let y)):
             for (p, q) in zip(x, y) {
                 guard let c = comparability(p, q) else { return nil }
@@ -275,6 +310,7 @@ extension QueryValue {
                 s += QueryValue.nodeLiteral(p.nodes[i + 1], graph)
             }
             return s + ">"
+        case .temporal(let t): return QueryValue.quote(t.text)
         }
     }
 
@@ -330,6 +366,18 @@ extension QueryValue {
 // MARK: Memory estimate
 
 extension QueryValue {
+    /// What the value owns at its top level (a string's bytes, a list's element slots): O(1), for
+    /// charging values as they are built one by one.
+    var shallowBytes: Int {
+        switch self {
+        case .string(let s): return 16 &+ s.utf8.count
+        case .list(let l): return 16 &+ ExecContext.listBytes(l.count)
+        case .map(let m): return 16 &+ m.count &* 48
+        case .path(let p): return 16 &+ 4 &* (p.nodes.count &+ p.rels.count)
+        default: return 16
+        }
+    }
+
     /// A rough count of the bytes this value holds, for the per-statement memory budget
     /// (`QueryLimits.maxMemory`, `ExecContext.charge`): the value's slot plus what its string, list,
     /// map or path owns on the heap. Iterative, so deeply nested values cannot exhaust the stack.
@@ -344,6 +392,7 @@ extension QueryValue {
             case .map(let m):
                 for e in m.entries { total += 16 + e.key.utf8.count; stack.append(e.value) }
             case .path(let p): total += 4 * (p.nodes.count + p.rels.count)
+            case .temporal(let t): if case .dateTime(_, _, _, let z?) = t { total += z.utf8.count }; total += 24
             default: break
             }
         }

@@ -24,6 +24,7 @@ public enum ResultFormat: String, CaseIterable, Sendable {
     /// Human text of a value: strings bare, everything else in literal notation.
     public static func display(_ v: QueryValue, _ g: Graph) -> String {
         if case .string(let s) = v { return s }
+        if case .temporal(let t) = v { return t.text }
         return v.literal(in: g)
     }
 
@@ -89,6 +90,7 @@ public enum ResultFormat: String, CaseIterable, Sendable {
         case .int(let i): return String(i)
         case .float(let d): return d.isFinite ? "\(d)" : jsonString(QueryValue.formatFloat(d))
         case .string(let s): return jsonString(s)
+        case .temporal(let t): return jsonString(t.text)
         case .list(let l): return "[" + l.map { jsonValue($0, g) }.joined(separator: ", ") + "]"
         case .map(let m): return "{" + m.entries.map { jsonString($0.key) + ": " + jsonValue($0.value, g) }.joined(separator: ", ") + "}"
         case .node(let n):

@@ -22,7 +22,7 @@ extension Compiler {
             var kind: String? = nil
             for e in l {
                 switch e {
-                case .bool, .int, .float, .string:
+                case .bool, .int, .float, .string, .temporal:
                     let k = e.typeName == "INTEGER" || e.typeName == "FLOAT" ? "NUMBER" : e.typeName
                     if let kk = kind, kk != k { throw typeError("a property list must hold values of one type", "InvalidPropertyType") }
                     kind = k

@@ -35,7 +35,7 @@ public enum LinkReport {
         return out
     }
 
-    public static func text(_ r: LinkResult, status: String? = nil) -> String {
+    public static func text(_ r: LinkResult, status: String? = nil, color: Bool = false) -> String {
         var out = "Reading \(r.reading.id): \(r.reading.title)\n"
         out += "  path \(r.reading.path), \(r.reading.bytes) bytes, \(r.reading.lines) lines, \(r.reading.sentences) sentences\n"
         out += "  sha256 \(r.reading.sha256)\n"
@@ -53,23 +53,41 @@ public enum LinkReport {
                 out += "  (+N?) = ambiguous uses not counted: a common word with no related concept in the same sentence\n"
             }
         }
-        out += "\nProposed relations: \(r.relations.count) (accept with --accept relations:N,…)\n"
-        if r.relations.isEmpty { out += "  (none)\n" } else {
-            out += table(["#", "relation", "cue", "sentences", "score"],
-                         r.relations.map { p in
-                             ["\(p.number)", "\(p.source) -\(p.type ?? "?")-> \(p.target)", p.cue.map { "\u{201C}\($0)\u{201D}" } ?? "(untyped)",
-                              sentenceList(p.sentences, limit: 4), String(format: "%.2f", p.score)]
-                         }, right: [0, 4])
+        let numbered = r.relations.filter { !$0.known }
+        let typedCount = numbered.filter { $0.type != nil }.count
+        out += "\nProposed relations: \(typedCount) typed, \(numbered.count - typedCount) untyped"
+            + (numbered.isEmpty ? "\n" : " (accept with --accept relations:N,…; give an untyped one a type with relations:N=TYPE)\n")
+        if numbered.isEmpty { out += "  (none)\n" } else {
+            for p in numbered { out += relationBlock(p, number: "\(p.number)", color: color) }
         }
-        out += "\nNew concept candidates: \(r.candidates.count) (accept with --accept concepts:N,…)\n"
+        let known = r.relations.filter(\.known)
+        if !known.isEmpty {
+            out += "\nAlready in the graph (the reading states them too): \(known.count)\n"
+            for p in known { out += relationBlock(p, number: "-", sentencesShown: 1, color: color) }
+        }
+        out += "\nNew concept candidates: \(r.candidates.count)" + (r.candidates.isEmpty ? "\n" : " (accept with --accept concepts:N,…)\n")
         if r.candidates.isEmpty { out += "  (none)\n" } else {
-            out += table(["#", "name", "id", "count", "sentences", "why", "score"],
-                         r.candidates.map { c in
-                             ["\(c.number)", cut(c.name + (c.acronym.map { $0 == c.name ? "" : " (\($0))" } ?? ""), 44),
-                              c.aliasOf.map { "alias of \($0)" } ?? c.id, "\(c.count)", sentenceList(c.sentences, limit: 4),
-                              c.reason.rawValue, String(format: "%.2f", c.score)]
-                         }, right: [0, 3, 6])
+            for c in r.candidates {
+                let name = c.name + (c.acronym.map { $0 == c.name ? "" : " (\($0))" } ?? "")
+                let what = c.aliasOf.map { "alias for \($0)" } ?? c.id
+                out += "  " + lpad("\(c.number)", 3) + "  \(name)  [\(what)]  \(c.count)×  \(sentenceList(c.sentences, limit: 4))  \(c.reason.rawValue)\n"
+                if !c.sentence.isEmpty { out += "       " + cut(c.sentence, 200) + "\n" }
+            }
         }
+        return out
+    }
+
+    /// One proposal: its line, then its sentences with the two concepts marked.
+    static func relationBlock(_ p: RelationProposal, number: String, sentencesShown: Int = 2, color: Bool = false) -> String {
+        var out = "  " + lpad(number, 3) + "  \(p.source) -\(p.type ?? "?")-> \(p.target)  \(p.modality.rawValue)"
+        out += "  " + sentenceList(p.sentences, limit: 4) + "\n"
+        out += "       " + (p.type == nil ? "untyped: " : "") + p.why + "\n"
+        for ev in p.evidence.prefix(sentencesShown) {
+            out += "       S\(ev.sentence): " + (color ? ev.marked("\u{1B}[1;4m", "\u{1B}[0m") : cut(ev.marked("[", "]"), 400))
+            if ev.modality != .asserted { out += "  (\(ev.modality.rawValue)" + (ev.markers.isEmpty ? "" : ": " + ev.markers.joined(separator: ", ")) + ")" }
+            out += "\n"
+        }
+        if p.evidence.count > sentencesShown { out += "       … and \(p.evidence.count - sentencesShown) more sentence\(p.evidence.count - sentencesShown == 1 ? "" : "s")\n" }
         return out
     }
 
@@ -80,10 +98,14 @@ public enum LinkReport {
         var concept: String; var id: String; var kind: String; var aliases: [String]; var count: Int
         var ambiguous_not_counted: Int; var sentences: [String]; var occurrences: [JOcc]
     }
-    struct JRel: Encodable { var number: Int; var source: String; var target: String; var type: String?; var cue: String?; var sentences: [Int]; var score: Double }
+    struct JEvidence: Encodable { var sentence: Int; var modality: String; var markers: [String]; var cue: String; var text: String }
+    struct JRel: Encodable {
+        var number: Int; var source: String; var target: String; var type: String?; var cue: String?; var sentences: [Int]; var score: Double
+        var modality: String; var known: Bool; var why: String; var evidence: [JEvidence]
+    }
     struct JCand: Encodable {
         var number: Int; var name: String; var id: String; var acronym: String?; var alias_of: String?; var count: Int
-        var sentences: [Int]; var reason: String; var score: Double
+        var sentences: [Int]; var reason: String; var score: Double; var sentence: String
     }
     struct JReading: Encodable { var id: String; var title: String; var path: String; var sha256: String; var bytes: Int; var lines: Int; var sentences: Int }
     struct JResult: Encodable {
@@ -100,10 +122,14 @@ public enum LinkReport {
                          sentences: KGEmitter.locators(m.occurrences.map(\.sentence)).map(\.description),
                          occurrences: m.occurrences.map { JOcc(line: $0.line, column: $0.column, sentence: $0.sentence, text: $0.text, alias: $0.alias) })
             },
-            proposed_relations: r.relations.map { JRel(number: $0.number, source: $0.source, target: $0.target, type: $0.type, cue: $0.cue,
-                                                       sentences: $0.sentences, score: $0.score) },
+            proposed_relations: r.relations.map { p in
+                JRel(number: p.number, source: p.source, target: p.target, type: p.type, cue: p.cue, sentences: p.sentences, score: p.score,
+                     modality: p.modality.rawValue, known: p.known, why: p.why,
+                     evidence: p.evidence.map { JEvidence(sentence: $0.sentence, modality: $0.modality.rawValue, markers: $0.markers, cue: $0.cue, text: $0.text) })
+            },
             new_concepts: r.candidates.map { JCand(number: $0.number, name: $0.name, id: $0.id, acronym: $0.acronym, alias_of: $0.aliasOf,
-                                                   count: $0.count, sentences: $0.sentences, reason: $0.reason.rawValue, score: $0.score) },
+                                                   count: $0.count, sentences: $0.sentences, reason: $0.reason.rawValue, score: $0.score,
+                                                   sentence: $0.sentence) },
             kg: kg, file: file, status: status)
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KGCore
 import KGExport
 
 /// `kg export cypher`: a script of CREATE statements for Neo4j, Memgraph, FalkorDB or kg.
@@ -31,7 +32,8 @@ struct ExportCypherCommand: ParsableCommand {
     func run() throws {
         let graph = try io.loadGraph()
         let sub = try select.select(from: graph)
-        let text = CypherScriptWriter.write(graph, sub, index: CypherScriptWriter.IndexDialect(rawValue: index)!, batchSize: batchSize)
+        let text = CypherScriptWriter.write(graph, sub, index: CypherScriptWriter.IndexDialect(rawValue: index)!, batchSize: batchSize,
+                                          progress: ProgressReporter("writing Cypher", unit: "elements"))
         try io.emit(Data(text.utf8))
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KGCore
 import KGExport
 
 /// `kg export dot`: Graphviz DOT.
@@ -20,6 +21,6 @@ struct ExportDotCommand: ParsableCommand {
     func run() throws {
         let graph = try io.loadGraph()
         let sub = try select.select(from: graph)
-        try io.emit(Data(DotWriter.write(graph, sub, rankdir: rankdir).utf8))
+        try io.emit(Data(DotWriter.write(graph, sub, rankdir: rankdir, progress: ProgressReporter("writing DOT", unit: "edges")).utf8))
     }
 }

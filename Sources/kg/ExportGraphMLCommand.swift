@@ -39,7 +39,8 @@ struct ExportGraphMLCommand: ParsableCommand {
         let t1 = DispatchTime.now().uptimeNanoseconds
         let sub = try select.select(from: graph)
         let t2 = DispatchTime.now().uptimeNanoseconds
-        let opts = GraphMLOptions(flavor: GraphMLOptions.Flavor(rawValue: flavor)!, indent: !noIndent)
+        var opts = GraphMLOptions(flavor: GraphMLOptions.Flavor(rawValue: flavor)!, indent: !noIndent)
+        opts.progress = ProgressReporter("writing GraphML", unit: "elements")
         var bytes = 0
         if let path = io.output {
             try GraphMLWriter.write(graph, sub, options: opts, toFile: path)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KGCore
 import KGExport
 
 /// `kg export json`: JSON Graph Format.
@@ -13,6 +14,6 @@ struct ExportJSONCommand: ParsableCommand {
     func run() throws {
         let graph = try io.loadGraph()
         let sub = try select.select(from: graph)
-        try io.emit(JSONGraphWriter.write(graph, sub))
+        try io.emit(JSONGraphWriter.write(graph, sub, progress: ProgressReporter("writing JSON", unit: "elements")))
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KGCore
 import KGExport
 
 /// `kg export mermaid`: a Mermaid flowchart for Markdown slides.
@@ -23,7 +24,7 @@ struct ExportMermaidCommand: ParsableCommand {
     func run() throws {
         let graph = try io.loadGraph()
         let sub = try select.select(from: graph)
-        var text = MermaidWriter.write(graph, sub, direction: direction)
+        var text = MermaidWriter.write(graph, sub, direction: direction, progress: ProgressReporter("writing Mermaid", unit: "edges"))
         if fenced { text = "```mermaid\n" + text + "```\n" }
         try io.emit(Data(text.utf8))
     }

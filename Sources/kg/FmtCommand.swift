@@ -12,10 +12,16 @@ struct FmtCommand: ParsableCommand {
             reported and never written. With --check nothing is written: the files that are not \
             canonical are listed and the exit code is 1.
 
+            Writing takes the graph folder's writer lock (the folder holding FILES when they lie \
+            outside it) and replaces every changed file in one transaction: after a crash the files \
+            are all formatted or all as they were (docs/RELIABILITY.md).
+
             \(KGExit.help)
             """)
 
     @OptionGroup var graphOptions: GraphOptions
+
+    @OptionGroup var writeOptions: WriteOptions
 
     @Flag(name: .long, help: "Write nothing; list files that are not canonical and exit 1 if any.")
     var check = false
@@ -24,6 +30,7 @@ struct FmtCommand: ParsableCommand {
     var files: [String] = []
 
     func run() throws {
+        if !check { try lockFolder() }
         var paths = files
         if paths.isEmpty {
             let dir = graphOptions.graphDirectory
@@ -69,5 +76,30 @@ struct FmtCommand: ParsableCommand {
         }
         for p in notCanonical { writeStdout("formatted \(p)\n") }
         if failed { throw ExitCode(1) }
+    }
+
+    /// Locks the graph folder, or, for files outside it, the deepest folder holding them all.
+    func lockFolder() throws {
+        if files.isEmpty { return try graphOptions.lockForWriting(writeOptions) }
+        func abs(_ p: String) -> String {
+            URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+                .standardizedFileURL.resolvingSymlinksInPath().path
+        }
+        let graph = abs(graphOptions.graphDirectory)
+        let folders = files.map { (abs($0) as NSString).deletingLastPathComponent }
+        if folders.allSatisfy({ $0 == graph || $0.hasPrefix(graph + "/") }) {
+            return try graphOptions.lockForWriting(writeOptions)
+        }
+        var common = folders[0].split(separator: "/")
+        for f in folders.dropFirst() {
+            let parts = f.split(separator: "/")
+            var i = 0
+            while i < common.count && i < parts.count && common[i] == parts[i] { i += 1 }
+            common.removeSubrange(i...)
+        }
+        let dir = "/" + common.joined(separator: "/")
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else { return }
+        try HeldWriteLocks.lock(dir, writeOptions)
     }
 }

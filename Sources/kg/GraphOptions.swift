@@ -13,7 +13,7 @@ enum KGExit {
 
 /// Options that pick the graph folder (and the readings folder) for commands that load a graph.
 struct GraphOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Graph folder: every *.kg file under it forms the graph (default ./Graph, env KG_GRAPH).",
+    @Option(name: .long, help: ArgumentHelp("Graph folder: every *.kg file under it forms the graph (default ./Graph, else the nearest folder upwards with a kg.conf; env KG_GRAPH).",
                                             valueName: "dir"))
     var graph: String?
 
@@ -25,6 +25,24 @@ struct GraphOptions: ParsableArguments {
     var graphDirectory: String {
         if let g = graph { return g }
         if let e = ProcessInfo.processInfo.environment["KG_GRAPH"], !e.isEmpty { return e }
+        return Self.defaultDirectory
+    }
+
+    /// ./Graph; else, inside a knowledge base (`kg init`), the nearest folder upwards holding a
+    /// kg.conf ("." or "../.."); else "Graph".
+    static var defaultDirectory: String {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: "Graph", isDirectory: &isDir), isDir.boolValue { return "Graph" }
+        var dir = URL(fileURLWithPath: fm.currentDirectoryPath).standardizedFileURL
+        for up in 0..<64 {
+            if fm.fileExists(atPath: dir.appendingPathComponent("kg.conf").path) {
+                return up == 0 ? "." : Array(repeating: "..", count: up).joined(separator: "/")
+            }
+            let parent = dir.deletingLastPathComponent()
+            if parent.path == dir.path { break }
+            dir = parent
+        }
         return "Graph"
     }
 

@@ -9,19 +9,25 @@ struct ImportGraphMLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graphml", abstract: "Import GraphML into a new .kg file.",
         discussion: """
-        Reads the file with libxml2's streaming reader (no network, no entities, no DTD) and writes \
-        one .kg file, by default Graph/imported/<name>.kg. Node label: the 'label' key, else 'name', \
-        else yEd's node label, else the id (--map-label KEY picks another key). Relation type: the \
-        'type' key, else the edge 'label', else yEd's edge label, else RELATED_TO (--map-type KEY). \
-        Kinds and relation types the graph does not declare yet are declared in the new file. \
-        The result is checked together with the graph folder before anything is written; on any \
-        error nothing is written and the exit status is 1.
+        Reads the file with libxml2's streaming SAX parser (no network, no entities, no DTD, no \
+        XInclude) and writes one .kg file, by default Graph/imported/<name>.kg. Node label: the \
+        'label' key, else 'name', else yEd's node label, else the id (--map-label KEY picks another \
+        key). Kind: 'kind', TinkerPop's 'labelV' or Neo4j's 'labels'. Relation type: the 'type' key, \
+        else TinkerPop's 'labelE', Cytoscape's 'interaction', the edge 'label' (Gephi, Neo4j), yEd's \
+        edge label, else RELATED_TO (--map-type KEY). Undirected graphs and edges give relation \
+        types declared undirected. Deviations from GraphML that real tools produce (no namespace, \
+        reused or undeclared key ids, duplicate edge ids, Latin-1 text) are read, each with one \
+        warning naming its line. Kinds and relation types the graph does not declare yet are \
+        declared in the new file. The result is checked together with the graph folder before \
+        anything is written; errors point into the GraphML file, nothing is written and the exit \
+        status is 1.
         """)
 
     @Argument(help: ArgumentHelp("The GraphML file.", valueName: "file"))
     var file: String
 
     @OptionGroup var graphOptions: GraphOptions
+    @OptionGroup(title: "Writing") var writeOptions: WriteOptions
 
     @Option(help: ArgumentHelp("Folder for the new .kg file (default: <graph>/imported).", valueName: "dir"))
     var into: String?
@@ -41,12 +47,13 @@ struct ImportGraphMLCommand: ParsableCommand {
     @Flag(help: "Print the GraphML read time (and MB/s) to standard error.")
     var timings = false
 
-    @Flag(name: .customLong("dry-run"), help: "Read and check the GraphML file, report counts and warnings, write nothing.")
+    @Flag(name: .customLong("dry-run"), help: "Read and check the GraphML file as for a real import, report counts and warnings, write nothing.")
     var dryRun = false
 
     func run() throws {
         var opts = GraphMLImportOptions(labelKey: mapLabel, typeKey: mapType)
         opts.defaultKind = kind
+        opts.progress = ProgressReporter("reading GraphML", unit: "bytes")
         let imported: GraphMLImport
         let t0 = DispatchTime.now().uptimeNanoseconds
         do {
@@ -62,17 +69,21 @@ struct ImportGraphMLCommand: ParsableCommand {
                           secs, mb, mb / max(secs, 1e-9), imported.graph.nodeCount, imported.graph.edgeCount))
         }
         for w in imported.warnings { eprint(w) }
-        if dryRun {
-            eprint("read \(imported.graph.nodeCount) nodes and \(imported.graph.edgeCount) edges from \(file); nothing written (--dry-run)")
-            return
-        }
         try finish(imported)
     }
 
-    /// Checks and writes the imported graph (a separate function so the graph is freed before the
-    /// check loads the text again).
+    /// One statement of the generated file and the GraphML line it comes from.
+    struct Origin {
+        var kgLine: Int
+        var graphmlLine: Int
+        var what: String
+    }
+
+    /// Checks and writes the imported graph.
     func finish(_ imported: GraphMLImport) throws {
+        var imported = imported
         let g = imported.graph
+        try graphOptions.lockForWriting(writeOptions)
 
         // Where the file goes, and whether it joins the graph folder.
         let graphDir = URL(fileURLWithPath: graphOptions.graphDirectory).standardizedFileURL.path
@@ -80,7 +91,7 @@ struct ImportGraphMLCommand: ParsableCommand {
         var base = KGPrinter.slug(URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
         if base.isEmpty { base = "imported" }
         let out = dir + "/" + base + ".kg"
-        if FileManager.default.fileExists(atPath: out) && !force {
+        if FileManager.default.fileExists(atPath: out) && !force && !dryRun {
             eprint("error: \(out) already exists (use --force to replace it)")
             throw ExitCode(1)
         }
@@ -88,7 +99,7 @@ struct ImportGraphMLCommand: ParsableCommand {
 
         // Existing files of the graph folder (the new file is checked together with them).
         var files: [(path: String, text: String)] = []
-        var existing = Schema()
+        var current: Graph?
         if joins {
             for rel in GraphLoader.kgFiles(in: graphDir) {
                 let p = graphDir + "/" + rel
@@ -96,48 +107,97 @@ struct ImportGraphMLCommand: ParsableCommand {
                 guard let d = FileManager.default.contents(atPath: p) else { continue }
                 files.append((p, String(decoding: d, as: UTF8.self)))
             }
-            let current = GraphLoader.load(files: files)
-            existing = current.graph.schema
-            var clashes: [String] = []
-            for n in g.nodes where current.graph.node(key: g.key(of: n)) != nil { clashes.append(g.key(of: n)) }
+            let loaded = GraphLoader.load(files: files).graph
+            current = loaded
+            var clashes: [(String, Int)] = []
+            for n in g.nodes where loaded.node(key: g.key(of: n)) != nil { clashes.append((g.key(of: n), imported.line(of: n))) }
             if !clashes.isEmpty {
-                eprint("error: \(clashes.count) imported id\(clashes.count == 1 ? "" : "s") already exist in \(graphDir): "
-                    + clashes.prefix(8).joined(separator: ", ") + (clashes.count > 8 ? ", …" : "")
+                eprint("\(file):\(clashes[0].1): error: \(clashes.count) imported id\(clashes.count == 1 ? "" : "s") already exist in \(graphDir): "
+                    + clashes.prefix(8).map(\.0).joined(separator: ", ") + (clashes.count > 8 ? ", …" : "")
                     + "; import into a separate folder with --into")
                 throw ExitCode(1)
             }
         }
+        for w in imported.makeLoadable(existing: current) { eprint(w) }
+        current = nil
 
-        // Declare the kinds and relation types the graph does not know yet.
-        var kinds: [String] = [], types: [String] = []
-        for n in g.nodes { for l in g.ownLabels(of: n) where !kinds.contains(l) { kinds.append(l) } }
-        for e in g.edges { let t = g.typeName(of: e); if !types.contains(t) { types.append(t) } }
-        for k in kinds.sorted() where existing.kinds[k] == nil { g.schema.declare(KindDecl(name: k)) }
-        for t in types.sorted() where existing.relations[t] == nil && existing.relationWithInverse(t) == nil {
-            g.schema.declare(RelationDecl(name: t))
+        // The text, statement by statement, remembering where each came from.
+        var text = "# Imported from \(URL(fileURLWithPath: file).lastPathComponent) by kg import graphml.\n"
+        var origins: [Origin] = []
+        var lineNo = 2
+        func append(_ s: String, graphmlLine: Int, what: String) {
+            origins.append(Origin(kgLine: lineNo, graphmlLine: graphmlLine, what: what))
+            text += s
+            lineNo += s.utf8.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
         }
-
-        let header = "# Imported from \(URL(fileURLWithPath: file).lastPathComponent) by kg import graphml.\n"
-        let text = header + KGPrinter.render(graph: g)
+        for (_, k) in g.schema.kinds {
+            append(KGPrinter.print(Statement(.kind(name: k.name, parent: k.parent, doc: nil))), graphmlLine: 0, what: "kind \(k.name)")
+        }
+        for (_, r) in g.schema.relations {
+            let firstLine = g.edges.first { g.typeName(of: $0) == r.name }.map { imported.line(of: $0) } ?? 0
+            append(KGPrinter.print(Statement(.relationType(name: r.name, domain: r.domain, range: r.range, inverse: r.inverse,
+                                                           flags: RelationFlags(r)))),
+                   graphmlLine: firstLine, what: "relation type \(r.name)")
+        }
+        let keys = KGPrinter.nodeKeys(g)
+        let nodes = g.nodes.sorted { a, b in
+            let ra = g.kind(of: a) == "Reading", rb = g.kind(of: b) == "Reading"
+            if ra != rb { return ra }
+            return keys[a]!.utf8.lexicographicallyPrecedes(keys[b]!.utf8)
+        }
+        if !nodes.isEmpty { text += "\n"; lineNo += 1 }
+        for n in nodes {
+            append(KGPrinter.print(KGPrinter.statement(node: n, in: g, key: keys[n]!)), graphmlLine: imported.line(of: n),
+                   what: "node '\(keys[n]!)'")
+        }
+        let edges = g.edges.sorted { a, b in
+            let sa = keys[g.source(of: a)]!, sb = keys[g.source(of: b)]!
+            if sa != sb { return sa.utf8.lexicographicallyPrecedes(sb.utf8) }
+            let ta = g.typeName(of: a), tb = g.typeName(of: b)
+            if ta != tb { return ta.utf8.lexicographicallyPrecedes(tb.utf8) }
+            let da = keys[g.target(of: a)]!, db = keys[g.target(of: b)]!
+            if da != db { return da.utf8.lexicographicallyPrecedes(db.utf8) }
+            return a < b
+        }
+        if !edges.isEmpty { text += "\n"; lineNo += 1 }
+        for e in edges {
+            append(KGPrinter.print(KGPrinter.statement(edge: e, in: g, keys: { keys[$0]! })), graphmlLine: imported.line(of: e),
+                   what: "edge \(keys[g.source(of: e)]!) -\(g.typeName(of: e))-> \(keys[g.target(of: e)]!)")
+        }
         let readings = g.nodes.filter { g.kind(of: $0) == "Reading" }.count
-        let summary = "imported \(g.nodeCount - readings) concepts, \(readings) readings and \(g.edgeCount) relations into \(out)"
-        try check(text: text, files: files, out: out, dir: dir, summary: summary)
+        let undirected = g.schema.relations.values.filter(\.undirected).map(\.name)
+        var summary = "imported \(g.nodeCount - readings) concepts, \(readings) readings and \(g.edgeCount) relations"
+        if !undirected.isEmpty { summary += " (undirected: \(undirected.joined(separator: ", ")))" }
+        try check(text: text, origins: origins, files: files, out: out, dir: dir, summary: summary)
     }
 
-    func check(text: String, files: [(path: String, text: String)], out: String, dir: String, summary: String) throws {
+    func check(text: String, origins: [Origin], files: [(path: String, text: String)], out: String, dir: String, summary: String) throws {
         var files = files
 
-        // Check the result before writing anything.
+        // Check the result before writing anything; errors in the new text point into the GraphML file.
         files.append((out, text))
         let check = GraphLoader.load(files: files)
         let errors = check.diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty {
-            printDiagnostics(errors, warnings: false, limit: 20)
+            for d in errors.prefix(20) {
+                if d.file == out {
+                    let o = origins.last { $0.kgLine <= d.line }
+                    let gl = o?.graphmlLine ?? 0
+                    eprint("\(file):\(gl): error: \(d.message) (in the \(o?.what ?? "text") this file becomes)")
+                } else {
+                    eprint(d.description)
+                }
+            }
+            if errors.count > 20 { eprint("… and \(errors.count - 20) more") }
             eprint("error: the imported graph does not check; nothing was written")
             throw ExitCode(1)
         }
+        if dryRun {
+            eprint(summary + " from \(file); nothing written (--dry-run)")
+            return
+        }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try AtomicFile.write(Data(text.utf8), to: out)
-        eprint(summary)
+        do { try AtomicWrite.write(text, to: out) } catch { eprint("error: \(error)"); throw ExitCode(1) }
+        eprint(summary + " into \(out)")
     }
 }

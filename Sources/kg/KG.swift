@@ -9,7 +9,7 @@ struct KG: ParsableCommand {
             ShowCommand.self, StatsCommand.self, CheckCommand.self, FmtCommand.self,
             QueryCommand.self, ShellCommand.self, PathCommand.self,
             ExportCommand.self, ImportCommand.self,
-            LinkCommand.self, GenerateCommand.self,
+            InitCommand.self, LinkCommand.self, GenerateCommand.self, ServeCommand.self,
         ]
     )
 }

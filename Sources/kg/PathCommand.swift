@@ -45,9 +45,11 @@ struct PathCommand: ParsableCommand {
             print("Path \(i + 1):")
             for (j, s) in p.enumerated() {
                 print("  \(j + 1). \(g.displayName(of: s.from)) —\(s.relationName(in: g))→ \(g.displayName(of: s.to))")
+                if let m = Provenance.marker(of: s.edge, in: g) { print("       (\(m))") }
                 for ev in g.evidence(of: s.edge) {
                     var line = "       evidence: \(ev.reading)"
                     if let l = ev.locator { line += " \(l)" }
+                    if ev.modality != .asserted { line += " \(ev.modality.rawValue)" }
                     if let note = ev.note { line += " — \(note)" }
                     print(line)
                 }

@@ -11,8 +11,11 @@ struct ShellCommand: ParsableCommand {
         abstract: "Interactive Cypher shell.",
         discussion: """
         Statements end with ';' and may span several lines. Commands: :help, :format FORMAT, \
-        :params JSON, :timeout SECONDS, :explain QUERY, :quit. History is kept in \
-        ~/.kg_history. Without a terminal, statements are read from standard input.
+        :params JSON, :timeout SECONDS|off, :strict on|off, :explain QUERY, :quit. History is kept \
+        in ~/.kg_history. Without a terminal, statements are read from standard input. Unknown \
+        labels, relationship types and property keys are reported as warnings (errors with \
+        --strict). A statement stops after 60 seconds and at a 1 GiB memory budget unless \
+        --timeout and --max-memory say otherwise.
         """)
 
     @Flag(help: "Start from an empty in-memory graph instead of loading Graph/.")
@@ -23,12 +26,16 @@ struct ShellCommand: ParsableCommand {
     @Option(help: "Output format: table, json, csv, markdown or cypher.")
     var format: String = "table"
 
+    @OptionGroup var checks: QueryCheckOptions
+
     func run() throws {
         guard var fmt = ResultFormat(rawValue: format) else { throw ValidationError("unknown format '\(format)'") }
         let g = empty ? Graph() : try graphOptions.loadForReading().graph
         let engine = CypherEngine(graph: g)
+        engine.limits.maxMemory = try checks.memoryLimit()
         var params: [String: QueryValue] = [:]
-        var timeout: Double? = nil
+        var timeout = checks.timeLimit
+        var strict = checks.strict
         let interactive = isatty(STDIN_FILENO) != 0
         let historyFile = (NSHomeDirectory() as NSString).appendingPathComponent(".kg_history")
         let editor = interactive ? LineEditor() : nil
@@ -45,6 +52,10 @@ struct ShellCommand: ParsableCommand {
         func runStatement(_ text: String) {
             let start = DispatchTime.now().uptimeNanoseconds
             do {
+                for n in try engine.notifications(for: text) {
+                    if strict { throw n.asError }
+                    eprint(n.rendered(query: text))
+                }
                 let r = try engine.run(text, parameters: params, timeout: timeout)
                 let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
                 writeStdout(fmt.render(r, graph: g, width: terminalWidth()))
@@ -69,7 +80,8 @@ struct ShellCommand: ParsableCommand {
                       :format table|json|csv|markdown|cypher   output format (now \(fmt.rawValue))
                       :params {"name": "value"}                set parameters (JSON object)
                       :params                                  show parameters
-                      :timeout SECONDS | off                   stop long statements
+                      :timeout SECONDS | off                   stop long statements (now \(timeout.map { "\($0) s" } ?? "off"))
+                      :strict on | off                         unknown names are errors (now \(strict ? "on" : "off"))
                       :explain QUERY                           show the plan of a query
                       :quit                                    leave (also Ctrl-D)
                     """)
@@ -82,7 +94,13 @@ struct ShellCommand: ParsableCommand {
                         do { params = try QueryValue.parameters(fromJSON: arg) } catch let e as CypherError { eprint(e.message) } catch {}
                     }
                 case ":timeout":
-                    timeout = arg == "off" ? nil : Double(arg)
+                    if arg.isEmpty { print("timeout: " + (timeout.map { "\($0) s" } ?? "off")) }
+                    else if arg == "off" || arg == "0" { timeout = nil }
+                    else if let t = Double(arg), t > 0, t.isFinite { timeout = t }
+                    else { eprint("give a number of seconds or off, not '\(arg)'") }
+                case ":strict":
+                    if arg == "on" { strict = true } else if arg == "off" { strict = false } else if arg.isEmpty { print("strict: \(strict ? "on" : "off")") }
+                    else { eprint("give on or off, not '\(arg)'") }
                 case ":explain":
                     do { print(try engine.explain(arg).joined(separator: "\n")) } catch let e as CypherError { eprint(e.rendered(query: arg)) } catch {}
                 case ":quit", ":q", ":exit":

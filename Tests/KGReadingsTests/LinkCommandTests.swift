@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import KGCore
 
 /// End-to-end tests of `kg link` through the built binary, on a small graph and readings written
 /// into a temporary folder.
@@ -200,17 +201,25 @@ struct LinkCommandTests {
         #expect(!FileManager.default.fileExists(atPath: kb.appendingPathComponent("Graph/readings").path))
     }
 
-    @Test func readingOutsideTheReadingsFolderIsCopiedIn() throws {
+    @Test func readingOutsideTheReadingsFolderIsStoredInTheGraphFolder() throws {
         guard Self.kgBinary != nil else { print("skipped: kg binary not built"); return }
         let kb = try makeKB()
         defer { try? FileManager.default.removeItem(at: kb) }
-        try "Plain notes\n\nThe backdoor survived adversarial training.\n".write(to: kb.appendingPathComponent("elsewhere.txt"), atomically: true, encoding: .utf8)
+        let text = "Plain notes\n\nThe backdoor survived adversarial training.\n"
+        try text.write(to: kb.appendingPathComponent("elsewhere.txt"), atomically: true, encoding: .utf8)
+        let readingsBefore = files(kb.appendingPathComponent("readings"))
         let r = try kg(["link", "elsewhere.txt", "--apply"], cwd: kb)
         #expect(r.status == 0, "\(r.err)")
-        #expect(FileManager.default.contents(atPath: kb.appendingPathComponent("readings/elsewhere.txt").path) != nil)
+        // Stored under its hash in the knowledge base's own readings folder; the configured
+        // readings folder (outside the graph folder here) is not touched.
+        let sha = SHA256.hex(of: Array(text.utf8))
+        let stored = "elsewhere-\(sha.prefix(12)).txt"
+        #expect(FileManager.default.contents(atPath: kb.appendingPathComponent("Graph/readings/\(stored)").path) == Data(text.utf8))
+        #expect(files(kb.appendingPathComponent("readings")) == readingsBefore)
         let kgText = try String(contentsOf: kb.appendingPathComponent("Graph/readings/elsewhere.kg"), encoding: .utf8)
-        #expect(kgText.contains("reading elsewhere \"Plain notes\"\n  path \"elsewhere.txt\""))
+        #expect(kgText.contains("reading elsewhere \"Plain notes\"\n  path \"\(stored)\""))
         #expect(try kg(["check", "--strict"], cwd: kb).status == 0)
+        #expect(try kg(["show", "backdoor"], cwd: kb).out.contains("mentioned in"))
     }
 
     @Test func interactiveReviewOnATerminal() throws {
@@ -220,7 +229,7 @@ struct LinkCommandTests {
         }
         let kb = try makeKB()
         defer { try? FileManager.default.removeItem(at: kb) }
-        // Answers: keep the mentions, relation 1, not relation 2, concept 1.
+        // Answers: keep the mentions, relation 1, no type for the untyped relation 2 (Enter), concept 1.
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         p.arguments = ["-qfec", "'\(kgPath)' link readings/notes.md --apply", "/dev/null"]
@@ -233,12 +242,12 @@ struct LinkCommandTests {
         try p.run()
         // All answers at once: the terminal buffers them until kg reads each line. Trailing "q"s end
         // the review should there ever be more questions than answers.
-        try? input.fileHandleForWriting.write(contentsOf: Data("y\ny\nn\ny\nq\nq\nq\n".utf8))
+        try? input.fileHandleForWriting.write(contentsOf: Data("y\ny\n\ny\nq\nq\nq\n".utf8))
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
         let written = try String(contentsOf: kb.appendingPathComponent("Graph/readings/notes.kg"), encoding: .utf8)
         #expect(written.contains("notes -MENTIONS-> backdoor"))
-        #expect(written.contains("backdoor -PERSISTS_THROUGH-> rlhf"))
+        #expect(written.contains("backdoor -PERSISTS_THROUGH-> rlhf  @notes S2 \"kg link: “persisted through”\"\n  origin link \""))
         #expect(!written.contains("RELATED_TO"))
         #expect(written.contains("concept constitutional-ai"))
     }

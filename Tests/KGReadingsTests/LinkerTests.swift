@@ -9,7 +9,7 @@ private let zeroSHA = String(repeating: "0", count: 64)
 private func link(_ text: String, markdown: Bool = true, graph: Graph? = nil, path: String = "t.md") throws -> LinkResult {
     let g = try graph ?? fixtureGraph()
     let src = try ReadingSource(path: path, bytes: Array(text.utf8), markdown: markdown)
-    return Linker(graph: g).link(src, options: LinkOptions(path: path, sha256: zeroSHA))
+    return try Linker(graph: g).link(src, options: LinkOptions(path: path, sha256: zeroSHA))
 }
 
 private func found(_ r: LinkResult) -> [(String, Int)] {
@@ -162,25 +162,24 @@ struct ProposalTests {
         #expect(r.relations.first?.number == 1)
     }
 
-    @Test func aNegatedCueProposesNoType() throws {
+    @Test func aNegatedCueGivesANegatedProposal() throws {
         let r = try link("The hidden backdoor never persisted through RLHF. Adversarial training did not survive the backdoor.")
-        #expect(!r.relations.contains { $0.type != nil })
-        #expect(r.relations.contains { $0.type == nil && Set([$0.source, $0.target]) == ["conditional-backdoor", "rlhf"] })
-        #expect(Linker.negated(Array("a does not prevent".utf8), before: 11, from: 0))
-        #expect(!Linker.negated(Array("a strongly prevents".utf8), before: 11, from: 0))
+        let p = try #require(r.relations.first { $0.source == "conditional-backdoor" && $0.target == "rlhf" })
+        #expect(p.type == "PERSISTS_THROUGH")
+        #expect(p.modality == .negated)
+        #expect(p.evidence.first?.markers == ["never"])
     }
 
-    @Test func edgesAlreadyInTheGraphAreNotProposed() throws {
+    @Test func edgesAlreadyInTheGraphAreListedNotProposed() throws {
         let r = try link("The backdoor persisted through safety training.")
-        #expect(!r.relations.contains { $0.source == "conditional-backdoor" && $0.target == "safety-training" })
+        let p = try #require(r.relations.first { $0.source == "conditional-backdoor" && $0.target == "safety-training" })
+        #expect(p.known && p.number == 0)
+        #expect(KGEmitter.emit(r, accept: .all, graph: try fixtureGraph()).contains("#   conditional-backdoor -PERSISTS_THROUGH-> safety-training  S1"))
     }
 
-    @Test func untypedSuggestionsForCoOccurrenceWithoutCue() throws {
+    @Test func noProposalForPairsThatOnlyShareASentence() throws {
         let r = try link("Interpretability and red teaming meet here. Interpretability and red teaming again.")
-        let p = try #require(r.relations.first)
-        #expect(p.type == nil)
-        #expect(p.sentences == [1, 2])
-        #expect(Set([p.source, p.target]) == ["interpretability", "red-teaming"])
+        #expect(r.relations.isEmpty)
     }
 
     @Test func newConceptCandidates() throws {
@@ -292,11 +291,17 @@ struct BadInputTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kg-link-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("sub"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        for f in ["b.md", "a.txt", "sub/c.markdown", "skip.pdf", ".hidden.md"] {
+        for f in ["b.md", "a.txt", "sub/c.markdown", "skip.doc", ".hidden.md", "d.html", "e.pdf"] {
             try Data("x".utf8).write(to: dir.appendingPathComponent(f))
         }
-        let files = try ReadingSource.expand(paths: [dir.path]).map { ($0 as NSString).lastPathComponent }
-        #expect(files == ["a.txt", "b.md", "c.markdown"])
+        // A link in the folder (here to a file outside it) is never followed.
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("link.txt").path, withDestinationPath: "/etc/hostname")
+        mkfifo(dir.appendingPathComponent("pipe.txt").path, 0o600)
+        var notes: [String] = []
+        let files = try ReadingSource.expand(paths: [dir.path]) { notes.append($0) }.map { ($0 as NSString).lastPathComponent }
+        #expect(files == ["a.txt", "b.md", "d.html", "e.pdf", "c.markdown"])
+        #expect(notes.contains { $0.hasSuffix("link.txt: skipped: a symbolic link (kg link does not follow links found in a folder)") })
+        #expect(notes.contains { $0.contains("pipe.txt: skipped: a FIFO") })
         let empty = dir.appendingPathComponent("sub2")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         #expect(throws: ReadingInputError.noReadings(path: empty.path)) { try ReadingSource.expand(paths: [empty.path]) }

@@ -105,7 +105,7 @@ struct LinkerRobustnessTests {
         await propertyCheck(count: 300, input: Gen.int(in: 0...(Self.fragments.count - 1)).array(of: 1...80), Gen.bool) { picks, md in
             let text = picks.map { Self.fragments[$0] }.joined()
             guard let src = try? ReadingSource(path: md ? "r.md" : "r.txt", bytes: Array(text.utf8)) else { return }
-            let r = linker.link(src, options: LinkOptions(path: "r", sha256: String(repeating: "0", count: 64)))
+            let r = try linker.link(src, options: LinkOptions(path: "r", sha256: String(repeating: "0", count: 64)))
             let lines = text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).count
             for m in r.mentions {
                 for o in m.occurrences {

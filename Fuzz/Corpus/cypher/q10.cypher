@@ -1,0 +1,1 @@
+CREATE (a:Concept {name: 'x', tags: ['t']})-[:RELATED_TO {w: 1.5}]->(b:Concept {name: 'y'}) RETURN a, b

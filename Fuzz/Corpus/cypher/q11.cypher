@@ -1,0 +1,1 @@
+MERGE (n:Person {name: 'Dave'}) ON CREATE SET n.born = 2000 ON MATCH SET n.seen = true RETURN n

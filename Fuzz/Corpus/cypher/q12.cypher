@@ -1,0 +1,1 @@
+MATCH (n {id: 'bob'}) SET n.born = n.born + 1, n:Extra REMOVE n.tags RETURN n

@@ -1,0 +1,1 @@
+MATCH (n {id: 'carol'}) DETACH DELETE n

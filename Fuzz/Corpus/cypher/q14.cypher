@@ -1,0 +1,1 @@
+MATCH (n) WITH n.name AS name, count(*) AS c ORDER BY name RETURN name, c

@@ -1,0 +1,1 @@
+MATCH (n) RETURN n.name UNION MATCH (m) RETURN m.name

@@ -1,0 +1,1 @@
+RETURN toUpper('abc'), substring('hello', 1, 3), split('a,b', ','), replace('aa', 'a', 'b'), trim('  x '), reverse('ab'), left('abc', 2), right('abc', 2)

@@ -1,0 +1,1 @@
+RETURN toInteger('12'), toFloat('1.5'), toString(1), toBoolean('true'), abs(-1), ceil(1.2), floor(1.8), round(1.5), sqrt(4), sign(-3), rand() < 1

@@ -1,0 +1,1 @@
+RETURN date('2024-05-01') + duration('P1D'), datetime('2024-05-01T12:00:00Z').year, duration.between(date('2024-01-01'), date('2024-05-01'))

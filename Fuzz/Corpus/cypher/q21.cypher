@@ -1,0 +1,1 @@
+MATCH (n) WHERE n.name STARTS WITH 'A' OR n.name ENDS WITH 'b' OR n.name CONTAINS 'ar' OR n.name =~ 'C.*' RETURN n.id

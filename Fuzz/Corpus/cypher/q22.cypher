@@ -1,0 +1,1 @@
+MATCH (n) WHERE n.score IS NOT NULL AND NOT n.born IS NULL RETURN n {.name, .born, extra: 1}

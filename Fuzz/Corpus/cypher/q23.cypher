@@ -1,0 +1,1 @@
+MATCH (a)-[r]->(b) RETURN startNode(r) = a, endNode(r).id, properties(r), keys(a), labels(b), id(a) >= 0

@@ -1,0 +1,1 @@
+MATCH (i)-[:CAUSED_BY]->(e) RETURN i, e

@@ -1,0 +1,1 @@
+MATCH (a:Person)-[:KNOWS]-(b:Person) RETURN a.name, b.name

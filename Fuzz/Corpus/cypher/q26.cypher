@@ -1,0 +1,1 @@
+WITH [1, [2, 3], {k: 'v'}] AS l RETURN l[1][0], l[2].k, l[-1], l[0..2], size(l), head(l), last(l), tail(l)

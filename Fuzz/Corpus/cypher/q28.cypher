@@ -1,0 +1,1 @@
+MATCH (n) RETURN count(DISTINCT labels(n)), collect(DISTINCT n.born)

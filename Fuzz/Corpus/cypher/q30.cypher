@@ -1,0 +1,1 @@
+MATCH (n) WHERE exists((n)-[:KNOWS]->()) RETURN n.name

@@ -1,0 +1,1 @@
+RETURN 'a\'b', "dq", `weird name`, 0x1F, 0o17, 1e3, .5

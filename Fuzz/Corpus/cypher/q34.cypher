@@ -1,0 +1,1 @@
+MATCH (n) RETURN n ORDER BY n.born IS NULL, n.born

@@ -1,0 +1,1 @@
+CREATE ({numbers: [1, 2, ALL
