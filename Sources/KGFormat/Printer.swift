@@ -119,16 +119,24 @@ public enum KGPrinter {
     /// A statement in canonical form, each line ending with a line break.
     public static func print(_ s: Statement) -> String {
         var out = header(s.header)
-        if let c = s.trailingComment { out += "  " + c }
+        if let c = s.trailingComment { out += "  " + comment(c) }
         out += "\n"
         for c in canonicalOrder(s) {
-            for l in c.leadingComments { out += "  " + l + "\n" }
+            for l in c.leadingComments { out += "  " + comment(l) + "\n" }
             out += "  " + entry(c.entry)
-            if let t = c.trailingComment { out += "  " + t }
+            if let t = c.trailingComment { out += "  " + comment(t) }
             out += "\n"
         }
-        for l in s.closingComments { out += "  " + l + "\n" }
+        for l in s.closingComments { out += "  " + comment(l) + "\n" }
         return out
+    }
+
+    /// A comment's text without carriage returns at its end: printed before a line break, the last
+    /// of them would be read back as part of a CRLF line end, so each `kg fmt` would drop one more.
+    static func comment(_ text: String) -> String {
+        var t = Substring(text)
+        while t.unicodeScalars.last == "\r" { t = Substring(t.unicodeScalars.dropLast()) }
+        return String(t)
     }
 
     /// A whole document in canonical form: statements in their order, comments kept, runs of blank
@@ -146,7 +154,7 @@ public enum KGPrinter {
                 continue
             case .comment(let text, let indent):
                 if pendingBlank { out += "\n"; pendingBlank = false }
-                out += String(repeating: " ", count: indent) + text + "\n"
+                out += String(repeating: " ", count: indent) + comment(text) + "\n"
             case .statement(let s):
                 if pendingBlank { out += "\n"; pendingBlank = false }
                 out += print(s)

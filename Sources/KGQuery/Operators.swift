@@ -346,6 +346,8 @@ struct AggState {
     var isum: Int64 = 0
     var fsum: Double = 0
     var sawFloat = false
+    /// The running sum of durations (sum and avg over durations; nil until one is seen).
+    var dsum: TemporalDuration? = nil
     var best: QueryValue = .null
     var param: QueryValue = .null
 
@@ -362,6 +364,14 @@ struct AggState {
             if spec.kind != .collect && v.numeric == nil { throw typeError("aggregate needs numbers, got \(v.typeName)") }
             values.append(v)
         case .sum, .avg:
+            let name = spec.kind == .sum ? "sum" : "avg"
+            if case .temporal(.duration(let d)) = v {
+                guard count == 0 || dsum != nil else { throw typeError("\(name) cannot mix numbers and durations") }
+                dsum = try checked { try (dsum ?? .zero).adding(d) }
+                count += 1
+                return
+            }
+            if dsum != nil { throw typeError("\(name) cannot mix durations and \(v.typeName)") }
             switch v {
             case .int(let i):
                 if !sawFloat {
@@ -372,7 +382,7 @@ struct AggState {
             case .float(let d):
                 if !sawFloat { sawFloat = true; fsum = Double(isum) }
                 fsum += d
-            default: throw typeError("\(spec.kind == .sum ? "sum" : "avg") needs numbers, got \(v.typeName)")
+            default: throw typeError("\(name) needs numbers or durations, got \(v.typeName)")
             }
             count += 1
         case .min:
@@ -387,9 +397,12 @@ struct AggState {
         switch spec.kind {
         case .count, .countStar: return .int(count)
         case .collect: return .list(values)
-        case .sum: return sawFloat ? .float(fsum) : .int(isum)
+        case .sum:
+            if let d = dsum { return .temporal(.duration(d)) }
+            return sawFloat ? .float(fsum) : .int(isum)
         case .avg:
             if count == 0 { return .null }
+            if let d = dsum { return .temporal(.duration(try checked { try d.divided(by: Decimal(count)) })) }
             return .float((sawFloat ? fsum : Double(isum)) / Double(count))
         case .min, .max: return best
         case .stdev, .stdevp:

@@ -14,6 +14,9 @@ public struct ServeConfig: Sendable {
     /// and applying the reviewed proposals of a new reading (as `kg link --apply` writes). Without it
     /// the server writes nothing; a review still shows what applying would write.
     public var allowWrites = false
+    /// How long a write from the page waits for another kg process writing the graph folder (its
+    /// writer lock) before it is refused with nothing saved.
+    public var writeLockWait: Double = 10
     /// The same limits as `kg query`: time per statement, rows held at once, memory per query.
     public var queryTimeout: Double = ServeConfig.defaultQueryTimeout
     public var maxRows: Int = QueryLimits().maxRows

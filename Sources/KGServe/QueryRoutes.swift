@@ -67,7 +67,20 @@ extension KGApp {
             let start = DispatchTime.now().uptimeNanoseconds
             if writes {
                 return try state.write { () throws -> Reply in
-                    // As `kg query --save`: load the files, run every statement, save only if all succeeded.
+                    // As `kg query --save`: hold the folder's writer lock (other kg processes wait or
+                    // fail instead of interleaving), finish an interrupted save, load the files, run
+                    // every statement, save only if all succeeded.
+                    let lock: GraphWriteLock
+                    do {
+                        lock = try GraphWriteLock.acquire(directory: state.graphDirectory, wait: .seconds(config.writeLockWait))
+                    } catch let e as LockError {
+                        throw APIError(.conflict, "nothing was saved: \(e)")
+                    }
+                    defer { lock.release() }
+                    let problems = GraphRecovery.recover(directory: state.graphDirectory).filter(\.isError)
+                    if !problems.isEmpty {
+                        throw APIError(.unavailable, "an interrupted save could not be recovered; nothing was run", details: [("diagnostics", Snapshot.json(problems))])
+                    }
                     let loaded = GraphLoader.load(directory: state.graphDirectory, readings: state.readingsOption)
                     if loaded.hasErrors {
                         throw APIError(.unavailable, "the graph does not load; nothing was run", details: [("diagnostics", Snapshot.json(loaded.diagnostics.filter(\.isError)))])

