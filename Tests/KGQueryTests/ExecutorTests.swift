@@ -84,6 +84,10 @@ private func plan(_ q: String, _ g: Graph) throws -> [String] { try CypherEngine
         "MATCH (a)-[*1..4]->(b {w: 0}) RETURN count(DISTINCT b) AS n",
         "MATCH (a {name: 'node 5'})-[*..5]->(b) RETURN count(DISTINCT b)",
         "MATCH (a {name: 'node 5'})<-[:SUPPORTS]-(b) RETURN count(DISTINCT b)",
+        // Undirected types: a walk back over the same edge is not a path.
+        "MATCH (a {name: 'node 1'})-[:COUSIN_OF*1..3]->(b) RETURN count(DISTINCT b)",
+        "MATCH (a {name: 'node 4'})-[:COUSIN_OF|SUPPORTS*2..2]->(b) RETURN count(DISTINCT b)",
+        "MATCH (a)<-[:COUSIN_OF*1..2]-(b) RETURN count(DISTINCT b)",
     ]
 
     @Test func plannedQueriesAgreeWithTheRowExecutor() async {
