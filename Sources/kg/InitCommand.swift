@@ -10,7 +10,7 @@ struct InitCommand: ParsableCommand {
         abstract: "Create a new knowledge base: kg.conf, a schema, a readings folder and a README.",
         discussion: """
             DIR must not exist yet or be empty. It gets kg.conf (readings = readings), schema.kg, an \
-            empty readings folder and a README.md saying how to use it. --schema minimal writes a small \
+            empty readings folder, a README.md saying how to use it and a .gitignore for kg's working files. --schema minimal writes a small \
             general schema (concepts, works, people, claims and findings, and common relation types with \
             cue phrases for kg link); --schema course writes the course schema bundled with kg (the \
             Graph/schema.kg kg was built with).
@@ -52,6 +52,7 @@ struct InitCommand: ParsableCommand {
             (directory + "/schema.kg", Array(schemaText.utf8)),
             (directory + "/readings/.keep", []),
             (directory + "/README.md", Array(Self.readme(name: name, schema: schema).utf8)),
+            (directory + "/.gitignore", Array(Self.gitignore.utf8)),
         ]
         // The new knowledge base must load before anything is written.
         let check = GraphLoader.load(files: [(directory + "/schema.kg", schemaText)])
@@ -67,9 +68,21 @@ struct InitCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let s = check.graph.schema
-        print("Created knowledge base \(directory): kg.conf, schema.kg (\(schema.rawValue): \(s.kinds.count) kinds, \(s.relations.count) relation types), readings/, README.md")
+        print("Created knowledge base \(directory): kg.conf, schema.kg (\(schema.rawValue): \(s.kinds.count) kinds, \(s.relations.count) relation types), readings/, README.md, .gitignore")
         print("Next: kg link FILE --apply --graph \(directory)   (or run kg inside \(directory))")
     }
+
+    /// kg's working files in a graph folder, kept out of version control (the binary cache folder
+    /// carries its own .gitignore).
+    static let gitignore = """
+        # Working files of kg, never part of the knowledge base: the writer lock, the journal of a
+        # save in progress and its temporary files.
+        .kg.lock
+        .kg.journal
+        .kg.journal.new
+        .*.kgtmp-*
+
+        """
 
     static func absolute(_ p: String) -> String {
         let url = p.hasPrefix("/") ? URL(fileURLWithPath: p) : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(p)

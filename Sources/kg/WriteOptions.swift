@@ -26,6 +26,14 @@ struct WriteOptions: ParsableArguments {
 /// Writer locks this process holds until it exits (the kernel releases them however it exits).
 enum HeldWriteLocks {
     nonisolated(unsafe) static var locks: [GraphWriteLock] = []
+    nonisolated(unsafe) static var releasesAtExit = false
+
+    /// Releases every held lock, emptying the lock files' holder lines (at exit; a killed process
+    /// leaves its line, which the next writer ignores since the kernel freed the lock).
+    static func releaseAll() {
+        for l in locks { l.release() }
+        locks.removeAll()
+    }
 
     /// Takes the writer lock of `directory` for the rest of the process, telling the user when it
     /// has to wait; a lock this process already holds is kept. Throws `ExitCode(1)` when the lock
@@ -39,6 +47,10 @@ enum HeldWriteLocks {
                     + " to finish (up to \(Int(options.lockTimeout)) s; --no-wait fails at once instead)…")
             }
             locks.append(l)
+            if !releasesAtExit {
+                releasesAtExit = true
+                atexit { HeldWriteLocks.releaseAll() }
+            }
             // Files are read next: an interrupted save must be finished or undone first.
             let problems = GraphRecovery.recover(directory: directory).filter(\.isError)
             if !problems.isEmpty { printDiagnostics(problems, warnings: false); throw ExitCode(1) }

@@ -317,7 +317,8 @@ struct StructureTests {
         #expect(has(r, "adversarial-training", "STRENGTHENS", "conditional-backdoor"))
         #expect(has(r, "conditional-backdoor", "PERSISTS_THROUGH", "rlhf"))
         let o = try proposals("Interpretability detects hidden behavior that red-teaming misses.")
-        #expect(has(o, "interpretability", "MITIGATES", "conditional-backdoor"))
+        // The course schema has DETECTS (the knowledge base added it): the verb names it exactly.
+        #expect(has(o, "interpretability", "DETECTS", "conditional-backdoor"))
     }
 
     @Test func listsAndCoordination() throws {

@@ -245,7 +245,7 @@ struct LinkReviewTests {
         #expect(FileManager.default.contents(atPath: root.appendingPathComponent("course/schema.kg").path) == bundled)
         let mini = try KGRun.kg(["init", "mini"], cwd: root)
         #expect(mini.status == 0, "\(mini.err)")
-        for f in ["kg.conf", "schema.kg", "README.md", "readings/.keep"] {
+        for f in ["kg.conf", "schema.kg", "README.md", "readings/.keep", ".gitignore"] {
             #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("mini/\(f)").path), "\(f)")
         }
         #expect(String(decoding: FileManager.default.contents(atPath: root.appendingPathComponent("mini/kg.conf").path) ?? Data(), as: UTF8.self).contains("readings = readings"))
