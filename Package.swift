@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Release builds of the modules with the hot paths (store, loader, query executor) skip the
+// run-time exclusivity checks on class properties, which cost ~40 % of the loader's instructions;
+// debug builds (and so the tests) keep them.
+let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "kg",
     platforms: [.macOS(.v13)],
@@ -32,9 +37,9 @@ let package = Package(
             providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]),
         .target(name: "KGCore", dependencies: [
             .product(name: "OrderedCollections", package: "swift-collections"),
-        ]),
-        .target(name: "KGFormat", dependencies: ["KGCore"]),
-        .target(name: "KGQuery", dependencies: ["KGCore"]),
+        ], swiftSettings: hotPath),
+        .target(name: "KGFormat", dependencies: ["KGCore"], swiftSettings: hotPath),
+        .target(name: "KGQuery", dependencies: ["KGCore"], swiftSettings: hotPath),
         .target(name: "KGLayout"),
         .target(name: "KGExport", dependencies: ["KGCore", "KGLayout", "CLibXML2"]),
         .target(name: "KGReadings", dependencies: ["KGCore", "KGFormat", "CLibXML2"]),

@@ -20,9 +20,10 @@ What it does, in one session:
    `kg generate` is timed too when it exists, and its graph is loaded as an extra row.
 2. Runs every work item alternating kg and its peers, N rounds (kg, peer, kg, peer, ...), and takes
    medians:
-   load     kg: cold `kg stats --graph DATA/medium.kg` (a whole process: parse + build + count),
-            wall time and peak RSS through /usr/bin/time -v; also cold `kg query` (count of nodes),
-            with and without the binary cache when `kg-bench` offers it.
+   load     kg: cold `kg stats --graph DATA/medium.kg` (a whole process: load + count), wall time
+            and peak RSS through /usr/bin/time -v, from the text (KG_NO_CACHE=1) and from the binary
+            cache (after one warm-up run stores it); cold `kg query` (count of nodes) from the text;
+            `kg-bench load`/`query` (library path) with and without the cache.
             Kuzu: fresh database, DDL + every COPY (bench_kuzu.py --child load; schema single and typed)
    queries  the workload of issue 3, warm, in one process each: kg through `kg-bench queries`
             (the KGQuery library API on the loaded graph), Kuzu through bench_kuzu.py --child queries.
@@ -69,10 +70,11 @@ QUERIES = [
 
 # Goals from issues 2-7 (medians here).
 GOALS = {
-    "load": "<= 1.5 s and <= 300 MB",
+    "load": "<= 1.5 s and <= 150 MB (text)",
+    "load_cache": "<= 0.3 s (cache)",
     "query": "<= 0.5x Kuzu",
     "graphml_write": ">= 90% of the C ceiling's MB/s",
-    "graphml_read": ">= 46 MB/s (igraph) in <= 500 MB",
+    "graphml_read": ">= igraph's MB/s in <= 300 MB",
     "layout": "crossings <= 0.8x dot, time <= dot",
     "aho": ">= 10x pyahocorasick MB/s",
 }
@@ -361,21 +363,25 @@ def item_load(t, a, R, info_params):
     g = os.path.join(d, "medium.kg")
     wd = os.path.join(d, "kuzu", "medium")
     kuzu_py = [t.py, os.path.join(t.bench, "bench_kuzu.py"), d]
-    runs = {"kg stats": [], "kg query count": [], "kg-bench load": [], "kg-bench load (cache)": []}
+    runs = {"kg stats": [], "kg stats (cache)": [], "kg query count": [], "kg-bench load": [], "kg-bench load (cache)": []}
     for s in a.kuzu_schemas.split(","):
         runs[f"kuzu {s}"] = []
     errors = {}
 
-    def kg_stats():
+    # Every read-only kg command starts from the binary cache when it is valid (issue 12), so the
+    # text load is timed with KG_NO_CACHE=1 and the cached start after a warm-up that stores it.
+    no_cache = dict(os.environ, KG_NO_CACHE="1")
+
+    def kg_stats(cache=False):
         kg = t.need_kg()
-        r = run_timed([kg, "stats", "--graph", g])
+        r = run_timed([kg, "stats", "--graph", g], env=None if cache else no_cache)
         if r["rc"] != 0:
             raise RuntimeError(r["stderr"].strip()[-300:] or f"exit {r['rc']}")
         return r
 
     def kg_query_count():
         kg = t.need_kg()
-        r = run_timed([kg, "query", "--graph", g, "--format", "csv", "MATCH (n) RETURN count(n) AS n"])
+        r = run_timed([kg, "query", "--graph", g, "--format", "csv", "MATCH (n) RETURN count(n) AS n"], env=no_cache)
         if r["rc"] != 0:
             raise RuntimeError(r["stderr"].strip()[-300:] or f"exit {r['rc']}")
         return r
@@ -400,11 +406,13 @@ def item_load(t, a, R, info_params):
         r["rss_mb"] = r["_process_rss_mb"]
         return r
 
-    if a.kg_cache:  # warm the cache once (the first load after a change stores it)
+    if a.kg_cache:  # warm the caches once (the first load after a change stores it)
         try_run(kgb_load, True)
+        try_run(kg_stats, True)
     for i in range(R):
         log(f"load round {i + 1}/{R}")
-        for name, fn in (("kg stats", kg_stats), ("kg query count", kg_query_count),
+        for name, fn in (("kg stats", kg_stats), ("kg stats (cache)", (lambda: kg_stats(True)) if a.kg_cache else None),
+                         ("kg query count", kg_query_count),
                          ("kg-bench load", lambda: kgb_load(False)),
                          ("kg-bench load (cache)", (lambda: kgb_load(True)) if a.kg_cache else None)):
             if fn is None or name in errors:
@@ -685,25 +693,30 @@ def build_rows(res, raw, a):
                   if runs.get(f"kuzu {s}")}
         kuzu_m = {f"kuzu {s}": m(f"kuzu {s}", "rss_mb") for s in a.kuzu_schemas.split(",") if runs.get(f"kuzu {s}")}
         kerr = {f"kuzu {s} (DDL+COPY)": errs[f"kuzu {s}"] for s in a.kuzu_schemas.split(",") if f"kuzu {s}" in errs}
-        add("load 1M edges: cold `kg stats` (process)", m("kg stats", "seconds"), kuzu_t, "s", GOALS["load"],
+        add("load 1M edges from text: cold `kg stats` (process)", m("kg stats", "seconds"), kuzu_t, "s", GOALS["load"],
             kg_err=errs.get("kg stats"), peer_errs=kerr)
-        add("load 1M edges: peak RSS of `kg stats`", m("kg stats", "rss_mb"), kuzu_m, "MB", "<= 300 MB",
+        add("load 1M edges from text: peak RSS of `kg stats`", m("kg stats", "rss_mb"), kuzu_m, "MB", "<= 150 MB",
             kg_err=errs.get("kg stats"))
-        add("load 1M edges: cold `kg query` count(n) (process)", m("kg query count", "seconds"), kuzu_t, "s",
+        if a.kg_cache:
+            add("load 1M edges from the cache: cold `kg stats` (process)", m("kg stats (cache)", "seconds"), kuzu_t, "s",
+                GOALS["load_cache"], kg_err=errs.get("kg stats (cache)"), peer_errs=kerr)
+            add("load 1M edges from the cache: peak RSS of `kg stats`", m("kg stats (cache)", "rss_mb"), kuzu_m, "MB",
+                "<= 150 MB", kg_err=errs.get("kg stats (cache)"))
+        add("load 1M edges from text: cold `kg query` count(n) (process)", m("kg query count", "seconds"), kuzu_t, "s",
             GOALS["load"], kg_err=errs.get("kg query count"), peer_errs=kerr)
         add("load 1M edges: parse+build in-process (library, text)", m("kg-bench load", "load_seconds"), kuzu_t, "s",
             GOALS["load"], kg_err=errs.get("kg-bench load"), peer_errs=kerr)
         add("cold start + q1 lookup, text load (process)", m("kg-bench load", "seconds"), kuzu_t, "s",
             GOALS["load"], kg_err=errs.get("kg-bench load"), peer_errs=kerr)
-        add("peak RSS, cold start + q1, text load", m("kg-bench load", "rss_mb"), kuzu_m, "MB", "<= 300 MB",
+        add("peak RSS, cold start + q1, text load", m("kg-bench load", "rss_mb"), kuzu_m, "MB", "<= 150 MB",
             kg_err=errs.get("kg-bench load"))
         if a.kg_cache:
             add("load 1M edges from the binary cache in-process", m("kg-bench load (cache)", "load_seconds"),
-                kuzu_t, "s", GOALS["load"], kg_err=errs.get("kg-bench load (cache)"), peer_errs=kerr)
+                kuzu_t, "s", GOALS["load_cache"], kg_err=errs.get("kg-bench load (cache)"), peer_errs=kerr)
             add("cold start + q1 lookup, binary cache (process)", m("kg-bench load (cache)", "seconds"),
-                kuzu_t, "s", GOALS["load"], kg_err=errs.get("kg-bench load (cache)"), peer_errs=kerr)
+                kuzu_t, "s", GOALS["load_cache"], kg_err=errs.get("kg-bench load (cache)"), peer_errs=kerr)
             add("peak RSS, cold start + q1, binary cache", m("kg-bench load (cache)", "rss_mb"), kuzu_m, "MB",
-                "<= 300 MB", kg_err=errs.get("kg-bench load (cache)"))
+                "<= 150 MB", kg_err=errs.get("kg-bench load (cache)"))
     if "queries" in raw:
         runs, errs = raw["queries"]["runs"], raw["queries"]["errors"]
         for qn, _, _ in QUERIES:

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Dense integer handle of a node. Ids are never reused within one `Graph`, even after deletion.
 public struct NodeID: Hashable, Comparable, Sendable {
     public let raw: Int32
@@ -33,40 +35,64 @@ public enum GraphError: Error, Equatable, CustomStringConvertible {
 /// The concept graph: nodes with labels and properties, typed directed edges with properties and
 /// provenance, a schema, and the indexes queries need.
 ///
-/// Storage is struct-of-arrays indexed by `NodeID`/`EdgeID`. Each node keeps its outgoing and
-/// incoming edge ids sorted by (relation type, edge id), so the edges of one type are a
-/// contiguous slice found by binary search: per-relation-type adjacency without a table per type.
-/// Strings that repeat (labels, property keys, relation types, node keys) are interned.
+/// Storage is columnar, indexed by `NodeID`/`EdgeID`:
+/// - nodes: key, kind (first label; further labels aside), a property *shape* and one column per
+///   property key (`PropertyTable`);
+/// - edges: source, target and type columns, a property shape and columns, and the evidence as
+///   columns (`EvidenceStore`);
+/// - adjacency: CSR per direction (`Adjacency`), each node's edges sorted by (relation type, edge
+///   id), so the edges of one type are a contiguous slice; edits after the build go to an overlay
+///   until `compactAdjacency()`;
+/// - strings (keys, labels, types, string values) interned in one `Interner`;
+/// - the name/alias index as one sorted array (`NameIndex`), node keys as a dense array by symbol.
+///
+/// A bulk load (`beginBulkLoad` … `endBulkLoad`) appends to the columns and builds the CSR and the
+/// name index once at the end: one pass plus one sort.
 public final class Graph {
     public let strings: Interner
     public var schema: Schema
 
     // Nodes
     public private(set) var nodeKeys: [Symbol] = []
-    public private(set) var nodeLabels: [[Symbol]] = []
-    public private(set) var nodeProps: [PropertyMap] = []
+    /// First label of each node (`.none` for a node without labels).
+    var nodeKind: [Symbol] = []
+    /// Labels after the first, for the rare node with several.
+    var extraLabels: [Int32: [Symbol]] = [:]
+    let nodeTable: PropertyTable
     public private(set) var nodeAlive: [Bool] = []
-    @usableFromInline var outAdj: [[Int32]] = []
-    @usableFromInline var inAdj: [[Int32]] = []
 
     // Edges
     public private(set) var edgeSrc: [Int32] = []
     public private(set) var edgeDst: [Int32] = []
     public private(set) var edgeType: [Symbol] = []
-    public private(set) var edgeProps: [PropertyMap] = []
-    public private(set) var edgeEvidence: [[Evidence]] = []
+    let edgeTable: PropertyTable
+    let evidenceStore: EvidenceStore
     public private(set) var edgeAlive: [Bool] = []
     /// Where relations proposed by a tool and accepted came from (sparse: most edges have none).
     public private(set) var toolOrigins: [Int32: EdgeOrigin] = [:]
 
+    // Adjacency
+    public private(set) var outAdjacency = Adjacency()
+    public private(set) var inAdjacency = Adjacency()
+
     // Indexes
-    private var keyIndex: [Symbol: Int32] = [:]
-    private var labelIndex: [Symbol: [Int32]] = [:]
-    private var nameIndex: [String: [Int32]] = [:]
+    /// Node id by key symbol (indexed by the symbol's raw value; -1 for none).
+    var keyNode: [Int32] = []
+    var labelIndexStorage: [Symbol: [Int32]] = [:]
+    /// Set while a bulk load appends nodes without indexing their labels.
+    private var labelIndexStale = false
+    var labelIndex: [Symbol: [Int32]] {
+        get {
+            if labelIndexStale { rebuildLabelIndex() }
+            return labelIndexStorage
+        }
+    }
+    let names: NameIndex
 
     public private(set) var nodeCount = 0
     public private(set) var edgeCount = 0
     private var bulk = false
+    private var normScratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 256)
 
     /// Property keys that an edge exposes from its first piece of evidence.
     /// (`modality` is absent when the evidence is asserted, as in the .kg text.)
@@ -82,39 +108,109 @@ public final class Graph {
         self.strings = strings
         symName = strings.intern("name")
         symAliases = strings.intern("aliases")
+        names = NameIndex()
+        nodeTable = PropertyTable()
+        edgeTable = PropertyTable()
+        evidenceStore = EvidenceStore()
     }
+
+    /// Restores a graph from its stores (`GraphImage`).
+    init(schema: Schema, strings: Interner, nodeKeys: [Symbol], nodeKind: [Symbol], extraLabels: [Int32: [Symbol]],
+         nodeAlive: [Bool], nodeTable: PropertyTable, edgeSrc: [Int32], edgeDst: [Int32], edgeType: [Symbol], edgeAlive: [Bool],
+         edgeTable: PropertyTable, evidence: EvidenceStore, toolOrigins: [Int32: EdgeOrigin], out: Adjacency, in inAdj: Adjacency,
+         keyNode: [Int32], names: NameIndex) {
+        self.nodeTable = nodeTable
+        self.edgeTable = edgeTable
+        self.evidenceStore = evidence
+        self.schema = schema
+        self.strings = strings
+        symName = strings.intern("name")
+        symAliases = strings.intern("aliases")
+        self.nodeKeys = nodeKeys
+        self.nodeKind = nodeKind
+        self.extraLabels = extraLabels
+        self.nodeAlive = nodeAlive
+        self.edgeSrc = edgeSrc
+        self.edgeDst = edgeDst
+        self.edgeType = edgeType
+        self.edgeAlive = edgeAlive
+        self.toolOrigins = toolOrigins
+        self.outAdjacency = out
+        self.inAdjacency = inAdj
+        self.keyNode = keyNode
+        self.names = names
+        nodeCount = nodeAlive.reduce(0) { $0 + ($1 ? 1 : 0) }
+        edgeCount = edgeAlive.reduce(0) { $0 + ($1 ? 1 : 0) }
+        builtEdges = edgeSrc.count
+        rebuildLabelIndex()
+    }
+
+    deinit { normScratch.deallocate() }
 
     public var nodeCapacity: Int { nodeKeys.count }
     public var edgeCapacity: Int { edgeSrc.count }
 
     public func reserve(nodes: Int, edges: Int) {
-        nodeKeys.reserveCapacity(nodes); nodeLabels.reserveCapacity(nodes)
-        nodeProps.reserveCapacity(nodes); nodeAlive.reserveCapacity(nodes)
-        outAdj.reserveCapacity(nodes); inAdj.reserveCapacity(nodes)
+        nodeKeys.reserveCapacity(nodes); nodeKind.reserveCapacity(nodes); nodeAlive.reserveCapacity(nodes)
+        nodeTable.reserve(nodes)
         edgeSrc.reserveCapacity(edges); edgeDst.reserveCapacity(edges); edgeType.reserveCapacity(edges)
-        edgeProps.reserveCapacity(edges); edgeEvidence.reserveCapacity(edges); edgeAlive.reserveCapacity(edges)
+        edgeTable.reserve(edges); edgeAlive.reserveCapacity(edges)
+        evidenceStore.reserve(edges: edges, rows: edges)
     }
+
+    // MARK: Column views (source compatibility with the former stored arrays)
+
+    /// The labels of every node, by node index.
+    public var nodeLabels: NodeLabelsView { NodeLabelsView(kinds: nodeKind, extra: extraLabels) }
+    /// The properties of every node, by node index.
+    public var nodeProps: PropertyMapsView { PropertyMapsView(table: nodeTable, strings: strings) }
+    /// The stored (non-provenance) properties of every edge, by edge index.
+    public var edgeProps: PropertyMapsView { PropertyMapsView(table: edgeTable, strings: strings) }
+    /// The evidence of every edge, by edge index.
+    public var edgeEvidence: EvidenceListsView { EvidenceListsView(store: evidenceStore, strings: strings) }
 
     // MARK: Bulk loading
 
-    /// While a bulk load is open, edges are appended to adjacency lists unsorted; `endBulkLoad`
-    /// sorts every list once. Loading N edges costs O(N log d) instead of O(N·d).
+    /// While a bulk load is open, edges are appended to the columns only; `endBulkLoad` builds the
+    /// adjacency (CSR) and the name index once: O(N + E) plus one sort.
     public func beginBulkLoad() { bulk = true }
 
     public func endBulkLoad() {
         guard bulk else { return }
         bulk = false
-        let types = edgeType
-        for i in 0..<outAdj.count {
-            if outAdj[i].count > 1 { outAdj[i].sort { Self.adjLess($0, $1, types) } }
-            if inAdj[i].count > 1 { inAdj[i].sort { Self.adjLess($0, $1, types) } }
-        }
+        compactAdjacency(force: true)
+        names.finishBulk()
+        if labelIndexStale { rebuildLabelIndex() }
     }
 
-    @inline(__always)
-    static func adjLess(_ a: Int32, _ b: Int32, _ types: [Symbol]) -> Bool {
-        let ta = types[Int(a)].raw, tb = types[Int(b)].raw
-        return ta != tb ? ta < tb : a < b
+    /// True while no edits sit on top of the CSR adjacency (see `Adjacency`).
+    public var adjacencyIsCompact: Bool {
+        outAdjacency.isCompact && inAdjacency.isCompact && outAdjacency.builtNodes == nodeKeys.count
+            && inAdjacency.builtNodes == nodeKeys.count && builtEdges == edgeSrc.count
+    }
+    private var builtEdges = 0
+
+    /// Rebuilds the CSR adjacency when edits made it partial (no-op otherwise). Both directions
+    /// are built in parallel.
+    public func compactAdjacency(force: Bool = false) {
+        if !force && adjacencyIsCompact { return }
+        let n = nodeKeys.count
+        var out = Adjacency(), inn = Adjacency()
+        let src = edgeSrc, dst = edgeDst, types = edgeType, alive = edgeAlive
+        if src.count > 50_000 {
+            let lock = NSLockLite()
+            DispatchQueue.concurrentPerform(iterations: 2) { i in
+                let a = i == 0 ? Adjacency.build(nodeCount: n, from: src, to: dst, types: types, alive: alive)
+                    : Adjacency.build(nodeCount: n, from: dst, to: src, types: types, alive: alive)
+                lock.withLock { if i == 0 { out = a } else { inn = a } }
+            }
+        } else {
+            out = Adjacency.build(nodeCount: n, from: src, to: dst, types: types, alive: alive)
+            inn = Adjacency.build(nodeCount: n, from: dst, to: src, types: types, alive: alive)
+        }
+        outAdjacency = out
+        inAdjacency = inn
+        builtEdges = src.count
     }
 
     // MARK: Nodes
@@ -130,21 +226,54 @@ public final class Graph {
 
     @discardableResult
     public func addNode(key: Symbol, labels: [Symbol], properties: PropertyMap) throws -> NodeID {
-        if key != .none, keyIndex[key] != nil { throw GraphError.duplicateKey(strings[key]) }
+        if key != .none, nodeID(forKey: key) != nil { throw GraphError.duplicateKey(strings[key]) }
+        let id = appendNode(key: key, labels: labels)
+        nodeTable.replace(Int(id), properties, strings)
+        indexNames(id, add: true)
+        return NodeID(id)
+    }
+
+    /// Appends a node without properties (the loader sets them column by column).
+    func appendNode(key: Symbol, labels: [Symbol]) -> Int32 {
         let id = Int32(nodeKeys.count)
         var uniq: [Symbol] = []
         for l in labels where !uniq.contains(l) { uniq.append(l) }
         nodeKeys.append(key)
-        nodeLabels.append(uniq)
-        nodeProps.append(properties)
+        nodeKind.append(uniq.first ?? .none)
+        if uniq.count > 1 { extraLabels[id] = Array(uniq.dropFirst()) }
+        nodeTable.appendEntity()
         nodeAlive.append(true)
-        outAdj.append([])
-        inAdj.append([])
-        if key != .none { keyIndex[key] = id }
-        for l in uniq { labelIndex[l, default: []].append(id) }
-        indexNames(id, add: true)
+        if key != .none { setKeyNode(key, id) }
+        if bulk || labelIndexStale { labelIndexStale = true } else { for l in uniq { labelIndexStorage[l, default: []].append(id) } }
         nodeCount += 1
-        return NodeID(id)
+        return id
+    }
+
+    /// `appendNode` for one label (or none), without arrays.
+    func appendNodeOneLabel(key: Symbol, label: Symbol) -> Int32 {
+        let id = Int32(nodeKeys.count)
+        nodeKeys.append(key)
+        nodeKind.append(label)
+        nodeTable.appendEntity()
+        nodeAlive.append(true)
+        if key != .none { setKeyNode(key, id) }
+        if bulk || labelIndexStale { labelIndexStale = true } else if label != .none { labelIndexStorage[label, default: []].append(id) }
+        nodeCount += 1
+        return id
+    }
+
+    @inline(__always)
+    func nodeID(forKey key: Symbol) -> Int32? {
+        let k = Int(key.raw)
+        guard k < keyNode.count else { return nil }
+        let id = keyNode[k]
+        return id >= 0 ? id : nil
+    }
+
+    private func setKeyNode(_ key: Symbol, _ id: Int32) {
+        let k = Int(key.raw)
+        if k >= keyNode.count { keyNode.extend(to: max(k + 1, strings.count), with: -1) }
+        keyNode[k] = id
     }
 
     public func isAlive(_ n: NodeID) -> Bool { n.index >= 0 && n.index < nodeAlive.count && nodeAlive[n.index] }
@@ -163,37 +292,54 @@ public final class Graph {
     public func key(of n: NodeID) -> String { strings[nodeKeys[n.index]] }
 
     public func node(key: String) -> NodeID? {
-        guard let s = strings.lookup(key), let id = keyIndex[s], nodeAlive[Int(id)] else { return nil }
+        guard let s = strings.lookup(key), let id = nodeID(forKey: s), nodeAlive[Int(id)] else { return nil }
+        return NodeID(id)
+    }
+
+    /// The live node with the key symbol `key`.
+    public func node(keySymbol key: Symbol) -> NodeID? {
+        guard let id = nodeID(forKey: key), nodeAlive[Int(id)] else { return nil }
         return NodeID(id)
     }
 
     /// Sets the .kg id of a node that has none yet (used when saving nodes created by a query).
     public func assignKey(_ key: String, to n: NodeID) throws {
         let s = strings.intern(key)
-        if let other = keyIndex[s], other != n.raw { throw GraphError.duplicateKey(key) }
+        if let other = nodeID(forKey: s), other != n.raw { throw GraphError.duplicateKey(key) }
+        indexNames(n.raw, add: false)
         let old = nodeKeys[n.index]
-        if old != .none { keyIndex[old] = nil }
+        if old != .none, nodeID(forKey: old) == n.raw { keyNode[Int(old.raw)] = -1 }
         nodeKeys[n.index] = s
-        keyIndex[s] = n.raw
+        setKeyNode(s, n.raw)
+        indexNames(n.raw, add: true)
     }
 
+    /// The labels stored on the node, as symbols (its kind first).
+    public func labelSymbols(of n: NodeID) -> LabelList { LabelList(first: nodeKind[n.index], rest: extraLabels[n.raw]) }
+
     /// The labels stored on the node (its kind, or the labels a query gave it).
-    public func ownLabels(of n: NodeID) -> [String] { nodeLabels[n.index].map { strings[$0] } }
+    public func ownLabels(of n: NodeID) -> [String] { labelSymbols(of: n).map { strings[$0] } }
 
     /// Labels including the parent kinds the schema implies: a `Study` is also a `Concept`.
     public func labels(of n: NodeID) -> [String] {
         var out: [String] = []
-        for l in nodeLabels[n.index] {
+        for l in labelSymbols(of: n) {
             for k in schema.lineage(of: strings[l]) where !out.contains(k) { out.append(k) }
         }
         return out
     }
 
     /// The node's kind: its first stored label, or nil.
-    public func kind(of n: NodeID) -> String? { nodeLabels[n.index].first.map { strings[$0] } }
+    public func kind(of n: NodeID) -> String? {
+        let k = nodeKind[n.index]
+        return k == .none ? nil : strings[k]
+    }
+
+    /// The node's kind as a symbol (`.none` when it has no label).
+    public func kindSymbol(of n: NodeID) -> Symbol { nodeKind[n.index] }
 
     public func hasLabel(_ n: NodeID, _ label: String) -> Bool {
-        for l in nodeLabels[n.index] {
+        for l in labelSymbols(of: n) {
             let s = strings[l]
             if s == label || (!schema.kinds.isEmpty && schema.isKind(s, a: label)) { return true }
         }
@@ -216,6 +362,10 @@ public final class Graph {
         return out
     }
 
+    /// Ids of the nodes stored with the label symbol `label` (exactly; no sub-kinds), ascending,
+    /// possibly including deleted nodes.
+    public func nodeIDs(withLabelSymbol label: Symbol) -> [Int32] { labelIndex[label] ?? [] }
+
     /// Number of live nodes with the label (cheap estimate for the planner: may count deleted ones).
     public func labelCardinality(_ label: String) -> Int {
         let kinds = schema.kinds[label] != nil ? schema.descendants(of: label) : [label]
@@ -225,107 +375,208 @@ public final class Graph {
     @discardableResult
     public func addLabel(_ label: String, to n: NodeID) -> Bool {
         let s = strings.intern(label)
-        guard !nodeLabels[n.index].contains(s) else { return false }
-        nodeLabels[n.index].append(s)
-        var ids = labelIndex[s, default: []]
+        guard !labelSymbols(of: n).contains(s) else { return false }
+        if nodeKind[n.index] == .none { nodeKind[n.index] = s } else { extraLabels[n.raw, default: []].append(s) }
+        if labelIndexStale { rebuildLabelIndex() }
+        var ids = labelIndexStorage[s, default: []]
         let pos = ids.partitioningIndex { $0 >= n.raw }
         ids.insert(n.raw, at: pos)
-        labelIndex[s] = ids
+        labelIndexStorage[s] = ids
         return true
     }
 
     @discardableResult
     public func removeLabel(_ label: String, from n: NodeID) -> Bool {
-        guard let s = strings.lookup(label), let i = nodeLabels[n.index].firstIndex(of: s) else { return false }
-        nodeLabels[n.index].remove(at: i)
-        if var ids = labelIndex[s] {
+        guard let s = strings.lookup(label) else { return false }
+        var all = Array(labelSymbols(of: n))
+        guard let i = all.firstIndex(of: s) else { return false }
+        all.remove(at: i)
+        nodeKind[n.index] = all.first ?? .none
+        extraLabels[n.raw] = all.count > 1 ? Array(all.dropFirst()) : nil
+        if labelIndexStale { rebuildLabelIndex() }
+        if var ids = labelIndexStorage[s] {
             let pos = ids.partitioningIndex { $0 >= n.raw }
             if pos < ids.count, ids[pos] == n.raw { ids.remove(at: pos) }
-            labelIndex[s] = ids
+            labelIndexStorage[s] = ids
         }
         return true
     }
 
+    private func rebuildLabelIndex() {
+        var slot: [Symbol: Int] = [:]
+        var lists: [[Int32]] = []
+        var last = Symbol.none, lastSlot = -1
+        for i in 0..<nodeKind.count {
+            let k = nodeKind[i]
+            if k == .none { continue }
+            if k != last {
+                if let s = slot[k] { lastSlot = s } else {
+                    lastSlot = lists.count
+                    slot[k] = lastSlot
+                    lists.append([])
+                }
+                last = k
+            }
+            lists[lastSlot].append(Int32(i))
+        }
+        if !extraLabels.isEmpty {
+            for (n, ls) in extraLabels.sorted(by: { $0.key < $1.key }) {
+                for l in ls {
+                    if let s = slot[l] { lists[s].append(n) } else {
+                        slot[l] = lists.count
+                        lists.append([n])
+                    }
+                }
+            }
+            for i in lists.indices where zip(lists[i], lists[i].dropFirst()).contains(where: { $0 >= $1 }) { lists[i].sort() }
+        }
+        var idx: [Symbol: [Int32]] = [:]
+        for (k, s) in slot { idx[k] = lists[s] }
+        labelIndexStale = false
+        labelIndexStorage = idx
+    }
+
     // MARK: Node properties
 
-    public func properties(of n: NodeID) -> PropertyMap { nodeProps[n.index] }
+    public func properties(of n: NodeID) -> PropertyMap { nodeTable.map(n.index, strings) }
 
     public func property(_ n: NodeID, _ key: String) -> Value? {
         guard let s = strings.lookup(key) else { return nil }
-        return nodeProps[n.index][s]
+        return nodeTable.get(n.index, s, strings)
     }
+
+    /// A node property by key symbol.
+    public func property(_ n: NodeID, key s: Symbol) -> Value? { nodeTable.get(n.index, s, strings) }
+
+    /// True when the node has the property.
+    public func hasProperty(_ n: NodeID, key s: Symbol) -> Bool { nodeTable.has(n.index, s) }
+
+    /// The column of a node property key (nil when no node ever had it). With `hasProperty`, lets a
+    /// scan read interned symbols or numbers without building `Value`s.
+    public func nodeColumn(_ key: Symbol) -> PropertyColumn? { nodeTable.column(key) }
 
     /// Sets (or, with `.null`/nil, removes) a node property, keeping the name index current.
     public func setProperty(_ n: NodeID, _ key: String, _ value: Value?) {
         let s = strings.intern(key)
         let isName = s == symName || s == symAliases
         if isName { indexNames(n.raw, add: false) }
-        nodeProps[n.index][s] = (value?.isNull ?? true) ? nil : value
+        nodeTable.set(n.index, s, value, strings)
         if isName { indexNames(n.raw, add: true) }
     }
 
     /// Replaces all properties of a node.
     public func replaceProperties(_ n: NodeID, _ props: PropertyMap) {
         indexNames(n.raw, add: false)
-        nodeProps[n.index] = props
+        nodeTable.replace(n.index, props, strings)
         indexNames(n.raw, add: true)
     }
 
     /// Display name: the `name` property, else the key, else `#id`.
     public func displayName(of n: NodeID) -> String {
-        if let s = nodeProps[n.index][symName]?.stringValue { return s }
+        if let s = nodeTable.get(n.index, symName, strings)?.stringValue { return s }
         let k = nodeKeys[n.index]
         return k == .none ? "#\(n.raw)" : strings[k]
     }
 
-    public func aliases(of n: NodeID) -> [String] { nodeProps[n.index][symAliases]?.stringList ?? [] }
+    public func aliases(of n: NodeID) -> [String] { nodeTable.get(n.index, symAliases, strings)?.stringList ?? [] }
 
     // MARK: Name index
 
-    private func nameKeys(of id: Int32) -> [String] {
-        var out: [String] = []
-        let p = nodeProps[Int(id)]
-        if let n = p[symName]?.stringValue { out.append(NameKey.normalize(n)) }
-        for a in p[symAliases]?.stringList ?? [] { out.append(NameKey.normalize(a)) }
-        let k = nodeKeys[Int(id)]
-        if k != .none { out.append(NameKey.normalize(strings[k])) }
-        var uniq: [String] = []
-        for s in out where !s.isEmpty && !uniq.contains(s) { uniq.append(s) }
-        return uniq
+    /// The normal form of an interned string, interned.
+    func normalizedSymbol(_ s: Symbol) -> Symbol {
+        if let same = strings.withBytes(s, { p -> Bool? in
+            if case .alreadyNormal = NameKeyBytes.normalizeASCII(p, into: normScratchFor(0)) { return true }
+            return nil
+        }), same {
+            return s
+        }
+        return strings.withBytes(s) { normalizedSymbol(bytes: $0) }
+    }
+
+    private func normScratchFor(_ n: Int) -> UnsafeMutableBufferPointer<UInt8> {
+        if n > normScratch.count {
+            normScratch.deallocate()
+            normScratch = UnsafeMutableBufferPointer.allocate(capacity: max(n, 2 * normScratch.count))
+        }
+        return normScratch
+    }
+
+    /// The interned normal form of UTF-8 bytes (which must not point into `strings`' storage when
+    /// they need interning: the pool may move).
+    func normalizedSymbol(bytes p: UnsafeRawBufferPointer) -> Symbol {
+        let scratch = normScratchFor(p.count)
+        switch NameKeyBytes.normalizeASCII(p, into: scratch) {
+        case .alreadyNormal:
+            let copy = Array(p)
+            return copy.withUnsafeBytes { strings.intern(bytes: $0) }
+        case .normalized(let n): return strings.intern(bytes: UnsafeRawBufferPointer(start: scratch.baseAddress, count: n))
+        case .notASCII: return strings.intern(NameKey.normalize(String(decoding: p, as: UTF8.self)))
+        }
+    }
+
+    /// Normalised name keys of a node (name first), without duplicates or empty keys.
+    private func nameKeySymbols(of id: Int32) -> [(key: Symbol, isName: Bool)] {
+        var out: [(key: Symbol, isName: Bool)] = []
+        func add(_ k: Symbol, _ isName: Bool) {
+            if k == .none || out.contains(where: { $0.key == k }) { return }
+            out.append((k, isName))
+        }
+        let i = Int(id)
+        if nodeTable.has(i, symName), let col = nodeTable.column(symName) {
+            if let s = col.symbol(at: i) { add(normalizedSymbol(s), true) }
+            else if let s = col.get(i, strings).stringValue { add(strings.intern(NameKey.normalize(s)), true) }
+        }
+        if nodeTable.has(i, symAliases), let col = nodeTable.column(symAliases) {
+            if col.kind == .stringList {
+                for a in col.listSymbols(i) { add(normalizedSymbol(Symbol(raw: a)), false) }
+            } else {
+                for a in col.get(i, strings).stringList { add(strings.intern(NameKey.normalize(a)), false) }
+            }
+        }
+        let k = nodeKeys[i]
+        if k != .none { add(normalizedSymbol(k), false) }
+        return out
     }
 
     private func indexNames(_ id: Int32, add: Bool) {
-        for k in nameKeys(of: id) {
+        for (k, isName) in nameKeySymbols(of: id) {
             if add {
-                nameIndex[k, default: []].append(id)
-            } else if var list = nameIndex[k] {
-                list.removeAll { $0 == id }
-                nameIndex[k] = list.isEmpty ? nil : list
+                if bulk { names.bulkAppend(k, id, isName) } else { names.add(k, id, isName) }
+            } else {
+                names.remove(k, id, isName)
             }
         }
     }
+
+    /// Adds node `id`'s names to the index (the loader calls it after setting the properties).
+    func indexNamesOf(_ id: Int32) { indexNames(id, add: true) }
 
     /// Nodes whose name, alias or key matches `name` case-insensitively (under `NameKey`).
     /// Exact names rank before aliases; ties in id order.
     public func resolve(name: String) -> [NodeID] {
         let k = NameKey.normalize(name)
-        guard let ids = nameIndex[k] else { return [] }
-        var live = ids.filter { nodeAlive[Int($0)] }
-        live.sort()
-        var uniq: [Int32] = []
-        for id in live where uniq.last != id { uniq.append(id) }
-        let exact = uniq.filter { id in nodeProps[Int(id)][symName]?.stringValue.map(NameKey.normalize) == k }
-        let rest = uniq.filter { !exact.contains($0) }
+        guard let sym = strings.lookup(k) else { return [] }
+        var hits = names.lookup(sym).filter { nodeAlive[Int($0.node)] }
+        hits.sort { $0.node < $1.node }
+        var exact: [Int32] = [], rest: [Int32] = []
+        var i = 0
+        while i < hits.count {
+            let id = hits[i].node
+            var isName = false
+            while i < hits.count && hits[i].node == id { isName = isName || hits[i].isName; i += 1 }
+            if isName { exact.append(id) } else { rest.append(id) }
+        }
         return (exact + rest).map(NodeID.init)
     }
 
     /// True when `n` is known under `name` (its name, an alias or its key).
     public func isNamed(_ n: NodeID, _ name: String) -> Bool {
-        nameKeys(of: n.raw).contains(NameKey.normalize(name))
+        guard let sym = strings.lookup(NameKey.normalize(name)) else { return false }
+        return nameKeySymbols(of: n.raw).contains { $0.key == sym }
     }
 
     /// Every indexed name key (normalised), for "did you mean" suggestions and matchers.
-    public var indexedNames: Dictionary<String, [Int32]>.Keys { nameIndex.keys }
+    public var indexedNames: [String] { names.keys().map { strings[$0] } }
 
     // MARK: Edges
 
@@ -343,47 +594,44 @@ public final class Graph {
     @discardableResult
     public func addEdge(from src: NodeID, to dst: NodeID, type: Symbol, properties: PropertyMap,
                         evidence: [Evidence]) -> EdgeID {
-        let id = Int32(edgeSrc.count)
-        edgeSrc.append(src.raw)
-        edgeDst.append(dst.raw)
-        edgeType.append(type)
-        edgeProps.append(properties)
-        edgeEvidence.append(evidence)
-        edgeAlive.append(true)
-        if bulk {
-            outAdj[src.index].append(id)
-            inAdj[dst.index].append(id)
-        } else {
-            insertAdj(&outAdj[src.index], id)
-            insertAdj(&inAdj[dst.index], id)
-        }
-        edgeCount += 1
+        let id = appendEdge(src: src.raw, dst: dst.raw, type: type)
+        if !properties.isEmpty { edgeTable.replace(Int(id), properties, strings) }
+        evidenceStore.append(evidence, strings)
+        linkEdge(id)
         return EdgeID(id)
     }
 
-    private func insertAdj(_ list: inout [Int32], _ id: Int32) {
-        let types = edgeType
-        if let last = list.last, !Self.adjLess(id, last, types) {
-            list.append(id)
-            return
-        }
-        let pos = list.partitioningIndex { !Self.adjLess($0, id, types) }
-        list.insert(id, at: pos)
+    /// Appends an edge's endpoint and type columns (the caller appends its evidence rows, closes
+    /// them, and calls `linkEdge`).
+    func appendEdge(src: Int32, dst: Int32, type: Symbol) -> Int32 {
+        let id = Int32(edgeSrc.count)
+        edgeSrc.append(src)
+        edgeDst.append(dst)
+        edgeType.append(type)
+        edgeTable.appendEntity()
+        edgeAlive.append(true)
+        edgeCount += 1
+        return id
     }
 
-    private func removeAdj(_ list: inout [Int32], _ id: Int32) {
-        let types = edgeType
-        let pos = list.partitioningIndex { !Self.adjLess($0, id, types) }
-        if pos < list.count, list[pos] == id { list.remove(at: pos) } else { list.removeAll { $0 == id } }
+    /// Puts a new edge into the adjacency overlay (nothing during a bulk load).
+    func linkEdge(_ id: Int32) {
+        guard !bulk else { return }
+        outAdjacency.insert(Int(edgeSrc[Int(id)]), id, edgeType)
+        inAdjacency.insert(Int(edgeDst[Int(id)]), id, edgeType)
     }
 
     public func source(of e: EdgeID) -> NodeID { NodeID(edgeSrc[e.index]) }
     public func target(of e: EdgeID) -> NodeID { NodeID(edgeDst[e.index]) }
     public func typeName(of e: EdgeID) -> String { strings[edgeType[e.index]] }
     public func type(of e: EdgeID) -> Symbol { edgeType[e.index] }
-    public func evidence(of e: EdgeID) -> [Evidence] { edgeEvidence[e.index] }
+    public func evidence(of e: EdgeID) -> [Evidence] { evidenceStore.get(e.index, strings) }
+    /// Whether the edge has any evidence (no `Evidence` values built).
+    public func hasEvidence(_ e: EdgeID) -> Bool { !evidenceStore.isEmpty(e.index) }
+    /// The reading ids of the edge's evidence as symbols (nil after its evidence was replaced).
+    public func evidenceReadingSymbols(of e: EdgeID) -> ArraySlice<Int32>? { evidenceStore.readingSymbols(e.index) }
 
-    public func setEvidence(_ e: EdgeID, _ ev: [Evidence]) { edgeEvidence[e.index] = ev }
+    public func setEvidence(_ e: EdgeID, _ ev: [Evidence]) { evidenceStore.set(e.index, ev) }
 
     /// The tool and acceptance record of a relation proposed by a tool (`kg link`), if any.
     public func origin(of e: EdgeID) -> EdgeOrigin? { toolOrigins[e.raw] }
@@ -391,45 +639,57 @@ public final class Graph {
 
     /// Outgoing edge ids of `n`, all or of one relation type, sorted by (type, id).
     public func outEdges(_ n: NodeID, type: Symbol? = nil) -> ArraySlice<Int32> {
-        slice(outAdj[n.index], type)
+        if bulk { return bulkEdges(n, type, out: true) }
+        return outAdjacency.edges(n.index, type, edgeType)
     }
 
     /// Incoming edge ids of `n`, all or of one relation type, sorted by (type, id).
     public func inEdges(_ n: NodeID, type: Symbol? = nil) -> ArraySlice<Int32> {
-        slice(inAdj[n.index], type)
+        if bulk { return bulkEdges(n, type, out: false) }
+        return inAdjacency.edges(n.index, type, edgeType)
     }
 
-    public func outDegree(_ n: NodeID) -> Int { outAdj[n.index].count }
-    public func inDegree(_ n: NodeID) -> Int { inAdj[n.index].count }
-    public func degree(_ n: NodeID) -> Int { outAdj[n.index].count + inAdj[n.index].count }
-
-    private func slice(_ list: [Int32], _ type: Symbol?) -> ArraySlice<Int32> {
-        guard let t = type else { return list[...] }
+    /// Adjacency read during an open bulk load (rare: a linear scan; the CSR comes at the end).
+    private func bulkEdges(_ n: NodeID, _ type: Symbol?, out: Bool) -> ArraySlice<Int32> {
+        let ends = out ? edgeSrc : edgeDst
+        var list: [Int32] = []
+        for e in 0..<ends.count where ends[e] == n.raw && edgeAlive[e] && (type == nil || edgeType[e] == type!) {
+            list.append(Int32(e))
+        }
         let types = edgeType
-        let lo = list.partitioningIndex { types[Int($0)].raw >= t.raw }
-        let hi = list[lo...].partitioningIndex { types[Int($0)].raw > t.raw }
-        return list[lo..<hi]
+        list.sort { Adjacency.less($0, $1, types) }
+        return list[...]
     }
+
+    public func outDegree(_ n: NodeID) -> Int { bulk ? bulkEdges(n, nil, out: true).count : outAdjacency.degree(n.index) }
+    public func inDegree(_ n: NodeID) -> Int { bulk ? bulkEdges(n, nil, out: false).count : inAdjacency.degree(n.index) }
+    public func degree(_ n: NodeID) -> Int { outDegree(n) + inDegree(n) }
 
     /// Edge properties as a query sees them: the stored properties plus `reading`, `locator` and
     /// `note` from the first piece of evidence.
     public func properties(of e: EdgeID) -> [(key: String, value: Value)] {
         var out: [(key: String, value: Value)] = []
-        if let ev = edgeEvidence[e.index].first {
+        if let ev = evidenceStore.first(e.index, strings) {
             out.append(("reading", .string(ev.reading)))
             if let l = ev.locator { out.append(("locator", .string(l.description))) }
             if let n = ev.note { out.append(("note", .string(n))) }
             if ev.modality != .asserted { out.append(("modality", .string(ev.modality.rawValue))) }
         }
-        for (k, v) in edgeProps[e.index] { out.append((strings[k], v)) }
+        for (k, v) in edgeTable.map(e.index, strings) { out.append((strings[k], v)) }
         return out
     }
 
-    public func storedProperties(of e: EdgeID) -> PropertyMap { edgeProps[e.index] }
+    public func storedProperties(of e: EdgeID) -> PropertyMap { edgeTable.map(e.index, strings) }
+
+    /// The column of an edge property key (nil when no edge ever had it); see `nodeColumn`.
+    public func edgeColumn(_ key: Symbol) -> PropertyColumn? { edgeTable.column(key) }
+
+    /// True when the edge has the stored property.
+    public func hasProperty(_ e: EdgeID, key s: Symbol) -> Bool { edgeTable.has(e.index, s) }
 
     public func property(_ e: EdgeID, _ key: String) -> Value? {
         if Self.provenanceKeys.contains(key) {
-            guard let ev = edgeEvidence[e.index].first else { return nil }
+            guard let ev = evidenceStore.first(e.index, strings) else { return nil }
             switch key {
             case "reading": return .string(ev.reading)
             case "locator": return ev.locator.map { .string($0.description) }
@@ -438,16 +698,18 @@ public final class Graph {
             }
         }
         guard let s = strings.lookup(key) else { return nil }
-        return edgeProps[e.index][s]
+        return edgeTable.get(e.index, s, strings)
     }
 
     /// Sets or removes an edge property; `reading`, `locator` and `note` edit the first evidence.
     public func setProperty(_ e: EdgeID, _ key: String, _ value: Value?) {
         if Self.provenanceKeys.contains(key) {
-            Self.setProvenance(&edgeEvidence[e.index], key, value ?? .null)
+            var ev = evidence(of: e)
+            Self.setProvenance(&ev, key, value ?? .null)
+            evidenceStore.set(e.index, ev)
             return
         }
-        edgeProps[e.index][strings.intern(key)] = (value?.isNull ?? true) ? nil : value
+        edgeTable.set(e.index, strings.intern(key), value, strings)
     }
 
     private static func setProvenance(_ ev: inout [Evidence], _ key: String, _ value: Value) {
@@ -476,8 +738,8 @@ public final class Graph {
     }
 
     public func replaceProperties(_ e: EdgeID, _ props: [(String, Value)]) {
-        edgeProps[e.index] = PropertyMap()
-        edgeEvidence[e.index] = []
+        edgeTable.replace(e.index, PropertyMap(), strings)
+        evidenceStore.set(e.index, [])
         for (k, v) in props { setProperty(e, k, v) }
     }
 
@@ -486,31 +748,52 @@ public final class Graph {
     public func removeEdge(_ e: EdgeID) {
         guard isAlive(e) else { return }
         edgeAlive[e.index] = false
-        removeAdj(&outAdj[Int(edgeSrc[e.index])], e.raw)
-        removeAdj(&inAdj[Int(edgeDst[e.index])], e.raw)
+        if !bulk {
+            outAdjacency.remove(Int(edgeSrc[e.index]), e.raw, edgeType)
+            inAdjacency.remove(Int(edgeDst[e.index]), e.raw, edgeType)
+        }
         edgeCount -= 1
     }
 
     /// Removes a node. Without `detach`, fails when the node still has edges.
     public func removeNode(_ n: NodeID, detach: Bool = false) throws {
         guard isAlive(n) else { return }
-        let attached = outAdj[n.index].count + inAdj[n.index].count
+        let attached = outDegree(n) + inDegree(n)
         if attached > 0 {
             guard detach else { throw GraphError.nodeHasEdges(n, count: attached) }
-            for e in outAdj[n.index] + inAdj[n.index] { removeEdge(EdgeID(e)) }
+            for e in Array(outEdges(n)) + Array(inEdges(n)) { removeEdge(EdgeID(e)) }
         }
         indexNames(n.raw, add: false)
-        for l in nodeLabels[n.index] {
-            if var ids = labelIndex[l] {
+        for l in labelSymbols(of: n) {
+            if labelIndexStale { rebuildLabelIndex() }
+            if var ids = labelIndexStorage[l] {
                 ids.removeAll { $0 == n.raw }
-                labelIndex[l] = ids
+                labelIndexStorage[l] = ids
             }
         }
         let k = nodeKeys[n.index]
-        if k != .none, keyIndex[k] == n.raw { keyIndex[k] = nil }
+        if k != .none, nodeID(forKey: k) == n.raw { keyNode[Int(k.raw)] = -1 }
         nodeAlive[n.index] = false
         nodeCount -= 1
     }
+
+    // MARK: Memory
+
+    /// Bytes held by the store's columns and indexes (estimate, for benchmarks and limits).
+    public var memoryBytes: Int {
+        var b = strings.memoryBytes
+        b += nodeKeys.capacity * 4 + nodeKind.capacity * 4 + nodeAlive.capacity + nodeTable.memoryBytes
+        b += edgeSrc.capacity * 4 + edgeDst.capacity * 4 + edgeType.capacity * 4 + edgeAlive.capacity
+        b += edgeTable.memoryBytes + evidenceStore.memoryBytes
+        b += outAdjacency.memoryBytes + inAdjacency.memoryBytes + keyNode.capacity * 4 + names.memoryBytes
+        return b
+    }
+}
+
+/// A tiny lock for the two build threads (no Foundation in the hot path).
+final class NSLockLite: @unchecked Sendable {
+    private let q = DispatchQueue(label: "kg.graph.lock")
+    func withLock<T>(_ body: () -> T) -> T { q.sync(execute: body) }
 }
 
 extension RandomAccessCollection {

@@ -9,6 +9,9 @@ public struct PropertyMap: Hashable, Sendable, Sequence {
         for (k, v) in entries { self[k] = v }
     }
 
+    /// Entries with distinct keys, taken as they are (the store's columns build maps this way).
+    init(ordered entries: [(key: Symbol, value: Value)]) { self.entries = entries }
+
     public var isEmpty: Bool { entries.isEmpty }
     public var count: Int { entries.count }
 

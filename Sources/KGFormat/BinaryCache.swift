@@ -34,7 +34,7 @@ import Darwin
 /// ```
 public enum GraphCache {
     /// Bumped whenever the binary layout or the meaning of a loaded graph changes.
-    public static let layoutVersion: UInt32 = 2
+    public static let layoutVersion: UInt32 = 3
     static let magic: [UInt8] = Array("KGCACHE\u{0}".utf8)
 
     public enum Validation: Sendable {
@@ -183,37 +183,40 @@ public enum GraphCache {
     // MARK: Load and store
 
     /// The cached graph of `directory`, or nil when there is no valid cache (missing, stale,
-    /// corrupted, other layout version or salt, or caching disabled). Never throws: a bad cache
-    /// is simply not used.
+    /// corrupted, truncated, other layout version or salt, or caching disabled). Never throws: a
+    /// bad cache is simply not used (and the next store replaces it).
     public static func loadGraph(directory: URL, salt: String = "", validation: Validation = .metadata) -> Graph? {
-        loadPayload(directory: directory, salt: salt, validation: validation)?.graph
+        loadPayload(directory: directory, salt: salt, validation: validation, needDocuments: false)?.graph
     }
 
     /// The cached `LoadedGraph` of a graph folder, or nil (see `loadGraph`).
     ///
-    /// It holds the graph, the diagnostics (warnings) of the original load, where kinds and
-    /// relation types were declared, and the readings folder resolved now (`readings`, else
-    /// `KG_READINGS`, else `kg.conf`) — but no parsed documents and no per-node origins: use it
-    /// for commands that only read (query without `--save`, stats, show, path, export), and the
-    /// text loader for commands that edit files (fmt, link --apply, query --save, import).
+    /// It is what `GraphLoader.load` returned when the cache was stored — the graph, the
+    /// documents (their text stays on disk and is parsed again only when an edit or a diagnostic
+    /// needs it), where every node, edge, kind and relation type was declared, the warnings of
+    /// the load — plus the readings folder resolved now (`readings`, else `KG_READINGS`, else
+    /// `kg.conf`). So every command can start from it, `kg check` included.
     public static func load(directory: String, readings: String? = nil, salt: String = "",
                             validation: Validation = .metadata) -> LoadedGraph? {
         let url = URL(fileURLWithPath: directory, isDirectory: true)
-        guard let p = loadPayload(directory: url, salt: salt, validation: validation) else { return nil }
+        guard let p = loadPayload(directory: url, salt: salt, validation: validation, needDocuments: true) else { return nil }
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         func place(_ rel: String) -> String { rel.hasPrefix("/") ? rel : prefix + rel }
-        let diags = p.diagnostics.map { d -> Diagnostic in
+        let diags = p.extras.diagnostics.map { d -> Diagnostic in
             var d = d
-            d.file = place(d.file)
+            if !d.file.isEmpty { d.file = place(d.file) }
             return d
         }
         func origins(_ m: [(String, String, Int, Int)]) -> [String: SourceLocation] {
             Dictionary(m.map { ($0.0, SourceLocation(file: place($0.1), line: $0.2, column: $0.3)) }, uniquingKeysWith: { a, _ in a })
         }
+        let docs = p.extras.documents.map { Document(path: place($0.path), size: $0.size, hash: $0.hash) }
         let resolved = readings ?? GraphLoader.envReadings() ?? GraphLoader.readConfig(directory: directory).0
-        return LoadedGraph(graph: p.graph, documents: [], diagnostics: diags, readingsDirectory: resolved,
-                           directory: directory, nodeOrigins: [], edgeOrigins: [],
-                           kindOrigins: origins(p.kindOrigins), relationTypeOrigins: origins(p.relationTypeOrigins))
+        var l = LoadedGraph(graph: p.graph, documents: docs, diagnostics: diags, readingsDirectory: resolved,
+                            directory: directory, nodeOrigins: p.nodeOrigins, edgeOrigins: p.edgeOrigins,
+                            kindOrigins: origins(p.extras.kindOrigins), relationTypeOrigins: origins(p.extras.relationTypeOrigins))
+        l.fromCache = true
+        return l
     }
 
     /// Stores the cache of a freshly loaded graph folder (`loaded` as `GraphLoader.load` returned
@@ -224,6 +227,7 @@ public enum GraphCache {
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         func rel(_ path: String) -> String { path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path }
         var extras = Extras()
+        extras.complete = true
         extras.diagnostics = loaded.diagnostics.map { d in
             var d = d
             d.file = rel(d.file)
@@ -232,67 +236,89 @@ public enum GraphCache {
         extras.kindOrigins = loaded.kindOrigins.sorted { $0.key < $1.key }.map { ($0.key, rel($0.value.file), $0.value.line, $0.value.column) }
         extras.relationTypeOrigins = loaded.relationTypeOrigins.sorted { $0.key < $1.key }
             .map { ($0.key, rel($0.value.file), $0.value.line, $0.value.column) }
+        for d in loaded.documents {
+            guard let fp = d.diskFingerprint else { return false }
+            extras.documents.append((rel(d.path), fp.size, fp.hash))
+        }
         return try store(loaded.graph, directory: URL(fileURLWithPath: directory, isDirectory: true),
-                         fingerprint: key, salt: salt, extras: extras)
+                         fingerprint: key, salt: salt, extras: extras, origins: (loaded.nodeOrigins, loaded.edgeOrigins))
     }
 
     /// What a cache file holds besides the graph.
     struct Extras {
+        /// Whether documents and origins were stored (a `LoadedGraph` can be rebuilt).
+        var complete = false
         var diagnostics: [Diagnostic] = []
         /// (name, file relative to the graph folder, line, column)
         var kindOrigins: [(String, String, Int, Int)] = []
         var relationTypeOrigins: [(String, String, Int, Int)] = []
+        /// (file relative to the graph folder, size, content hash)
+        var documents: [(path: String, size: Int, hash: UInt64)] = []
     }
 
     struct Payload {
         var graph: Graph
-        var diagnostics: [Diagnostic]
-        var kindOrigins: [(String, String, Int, Int)]
-        var relationTypeOrigins: [(String, String, Int, Int)]
+        var extras: Extras
+        var nodeOrigins: OriginColumn
+        var edgeOrigins: OriginColumn
     }
 
-    static func loadPayload(directory: URL, salt: String, validation: Validation) -> Payload? {
+    static func loadPayload(directory: URL, salt: String, validation: Validation, needDocuments: Bool) -> Payload? {
         guard !isDisabled else { return nil }
         // Reliability (docs/RELIABILITY.md): finish or roll back an interrupted save, then read under the commit lock.
         let snapshot = GraphSnapshot(directory: directory.path); defer { snapshot.end() }; guard snapshot.diagnostics.isEmpty else { return nil }
         let file = cacheFile(for: directory)
-        guard let data = try? Data(contentsOf: file, options: [.alwaysMapped]) else { return nil }
-        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Payload? in
-            guard raw.count > magic.count + 16 else { return nil }
-            let body = UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 8)])
-            let stored = raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self).littleEndian
-            guard cacheChecksum(body) == stored else { return nil }
-            var r = ByteReader(body)
-            do {
-                let head = try r.bytes(magic.count)
-                guard Array(head) == magic else { return nil }
-                guard try r.u64() == UInt64(layoutVersion) else { return nil }
-                guard try r.string() == salt else { return nil }
-                let writtenAt = Int64(bitPattern: try r.u64())
-                let nf = try r.count(limit: r.remaining)
+        let fd = open(file.path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        guard let source = FileSource(fd: fd) else { return nil }
+        let progress = ProgressReporter("reading cache", total: source.size, unit: "bytes")
+        defer { progress.finish() }
+        var r = ImageReader(source)
+        do {
+            let head = try r.bytes()
+            let ok = try head.withUnsafeBytes { raw -> Bool in
+                var h = ByteReader(raw)
+                guard Array(try h.bytes(magic.count)) == magic, try h.u64() == UInt64(layoutVersion),
+                      try h.string() == salt
+                else { return false }
+                let writtenAt = Int64(bitPattern: try h.u64())
                 var files: [SourceFile] = []
-                for _ in 0..<nf {
-                    let p = try r.string()
-                    let size = try r.u64()
-                    let mt = Int64(bitPattern: try r.u64())
-                    let sha = Array(try r.bytes(32))
-                    files.append(SourceFile(path: p, size: size, mtimeNs: mt, sha256: sha))
+                for _ in 0..<(try h.count(limit: h.remaining)) {
+                    let p = try h.string()
+                    let size = try h.u64()
+                    let mt = Int64(bitPattern: try h.u64())
+                    files.append(SourceFile(path: p, size: size, mtimeNs: mt, sha256: Array(try h.bytes(32))))
                 }
-                guard matches(Fingerprint(files: files), directory: directory, writtenAtNs: writtenAt,
-                              validation: validation)
-                else { return nil }
-                let extras = try decodeExtras(&r)
-                let g = try GraphCacheCodec.decode(&r)
-                guard r.remaining == 0 else { return nil }
-                return Payload(graph: g, diagnostics: extras.diagnostics, kindOrigins: extras.kindOrigins,
-                               relationTypeOrigins: extras.relationTypeOrigins)
-            } catch {
-                return nil
+                return h.remaining == 0 && matches(Fingerprint(files: files), directory: directory, writtenAtNs: writtenAt,
+                                                   validation: validation)
             }
+            guard ok else { return nil }
+            let extras = try decodeExtras(try r.bytes())
+            if needDocuments && !extras.complete { return nil }
+            var origins: [OriginColumn] = []
+            for _ in 0..<2 {
+                let lines = try r.array(UInt32.self), starts = try r.array(Int32.self), docs = try r.array(Int32.self)
+                let o = OriginColumn(lines: lines, runStart: starts, runDoc: docs)
+                guard o.isValid(documents: extras.documents.count) else { return nil }
+                origins.append(o)
+            }
+            let nodeOrigins = origins[0], edgeOrigins = origins[1]
+            progress.update(r.offset)
+            let g = try GraphImage.read(from: &r)
+            guard r.isAtEnd else { return nil }
+            if extras.complete {
+                guard nodeOrigins.count == g.nodeCapacity, edgeOrigins.count == g.edgeCapacity else { return nil }
+            }
+            return Payload(graph: g, extras: extras, nodeOrigins: nodeOrigins, edgeOrigins: edgeOrigins)
+        } catch {
+            return nil
         }
     }
 
-    static func encodeExtras(_ x: Extras, _ w: inout ByteWriter) {
+    static func encodeExtras(_ x: Extras) -> ByteWriter {
+        var w = ByteWriter()
+        w.byte(x.complete ? 1 : 0)
         w.varint(UInt64(x.diagnostics.count))
         for d in x.diagnostics {
             w.byte(d.severity == .error ? 1 : 0)
@@ -309,75 +335,92 @@ public enum GraphCache {
                 w.string(name); w.string(file); w.varint(UInt64(max(line, 0))); w.varint(UInt64(max(col, 0)))
             }
         }
+        w.varint(UInt64(x.documents.count))
+        for d in x.documents {
+            w.string(d.path); w.varint(UInt64(d.size)); w.u64(d.hash)
+        }
+        return w
     }
 
-    static func decodeExtras(_ r: inout ByteReader) throws -> Extras {
-        var x = Extras()
-        func small(_ v: UInt64) throws -> Int {
-            guard v <= UInt64(Int32.max) else { throw GraphCacheCodec.Failure("number out of range") }
-            return Int(v)
-        }
-        let nd = try r.count(limit: r.remaining)
-        for _ in 0..<nd {
-            let sev: Diagnostic.Severity = try r.byte() == 1 ? .error : .warning
-            let message = try r.string(), file = try r.string()
-            let line = try small(try r.varint()), col = try small(try r.varint())
-            let src = try r.string(), sugg = try r.optString()
-            let nn = try r.count(limit: r.remaining)
-            var notes: [String] = []
-            for _ in 0..<nn { notes.append(try r.string()) }
-            let code = try r.string()
-            x.diagnostics.append(Diagnostic(sev, message, file: file, line: line, column: col, sourceLine: src,
-                                            suggestion: sugg, notes: notes, code: code))
-        }
-        for k in 0..<2 {
-            let n = try r.count(limit: r.remaining)
-            var list: [(String, String, Int, Int)] = []
-            for _ in 0..<n {
-                list.append((try r.string(), try r.string(), try small(try r.varint()), try small(try r.varint())))
+    static func decodeExtras(_ bytes: [UInt8]) throws -> Extras {
+        try bytes.withUnsafeBytes { raw in
+            var r = ByteReader(raw)
+            var x = Extras()
+            x.complete = try r.byte() == 1
+            for _ in 0..<(try r.count(limit: r.remaining)) {
+                let sev: Diagnostic.Severity = try r.byte() == 1 ? .error : .warning
+                let message = try r.string(), file = try r.string()
+                let line = try r.small(), col = try r.small()
+                let src = try r.string(), sugg = try r.optString()
+                var notes: [String] = []
+                for _ in 0..<(try r.count(limit: r.remaining)) { notes.append(try r.string()) }
+                let code = try r.string()
+                x.diagnostics.append(Diagnostic(sev, message, file: file, line: line, column: col, sourceLine: src,
+                                                suggestion: sugg, notes: notes, code: code))
             }
-            if k == 0 { x.kindOrigins = list } else { x.relationTypeOrigins = list }
+            for k in 0..<2 {
+                var list: [(String, String, Int, Int)] = []
+                for _ in 0..<(try r.count(limit: r.remaining)) {
+                    list.append((try r.string(), try r.string(), try r.small(), try r.small()))
+                }
+                if k == 0 { x.kindOrigins = list } else { x.relationTypeOrigins = list }
+            }
+            for _ in 0..<(try r.count(limit: r.remaining)) {
+                let p = try r.string()
+                let size = try r.varint()
+                guard size <= UInt64(Int.max) else { throw ImageError("bad size") }
+                x.documents.append((p, Int(size), try r.u64()))
+            }
+            guard r.remaining == 0 else { throw ImageError("trailing data") }
+            return x
         }
-        return x
     }
 
-    /// The bytes of a cache file for `graph` under `key` (exposed for tests and tools).
-    static func encodeFile(_ graph: Graph, fingerprint key: Fingerprint, salt: String, extras: Extras = Extras()) -> [UInt8]? {
-        var w = ByteWriter()
-        w.bytes.reserveCapacity(1 << 20)
-        w.raw(magic)
-        w.u64(UInt64(layoutVersion))
-        w.string(salt)
+    /// Writes a cache file's sections to `sink`; false when the graph cannot be cached.
+    static func encode(_ graph: Graph, fingerprint key: Fingerprint, salt: String, extras: Extras,
+                       origins: (OriginColumn, OriginColumn), to sink: ImageSink) throws -> Bool {
+        guard GraphImage.canWrite(graph) else { return false }
+        let w = ImageWriter(sink)
+        var h = ByteWriter()
+        h.raw(magic)
+        h.u64(UInt64(layoutVersion))
+        h.string(salt)
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        w.u64(UInt64(bitPattern: Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)))
-        w.varint(UInt64(key.files.count))
+        h.u64(UInt64(bitPattern: Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)))
+        h.varint(UInt64(key.files.count))
         for f in key.files {
-            w.string(f.path)
-            w.u64(f.size)
-            w.u64(UInt64(bitPattern: f.mtimeNs))
-            precondition(f.sha256.count == 32)
-            w.raw(f.sha256)
+            h.string(f.path); h.u64(f.size); h.u64(UInt64(bitPattern: f.mtimeNs)); h.raw(f.sha256)
         }
-        encodeExtras(extras, &w)
-        guard GraphCacheCodec.encode(graph, into: &w) else { return nil }
-        let sum = w.bytes.withUnsafeBytes { cacheChecksum($0) }
-        w.u64(sum)
-        return w.bytes
+        try w.bytes(h)
+        try w.bytes(encodeExtras(extras))
+        for o in [origins.0, origins.1] {
+            try w.array(o.lines); try w.array(o.runStart); try w.array(o.runDoc)
+        }
+        try GraphImage.write(graph, to: w)
+        return true
+    }
+
+    /// The bytes of a cache file for `graph` under `key` (tests and tools).
+    static func encodeFile(_ graph: Graph, fingerprint key: Fingerprint, salt: String, extras: Extras = Extras()) -> [UInt8]? {
+        let sink = MemorySink()
+        guard (try? encode(graph, fingerprint: key, salt: salt, extras: extras, origins: (OriginColumn(), OriginColumn()), to: sink)) == true
+        else { return nil }
+        return sink.bytes
     }
 
     /// Writes the cache for `graph`, loaded from `directory` whose files had `key` before parsing.
     /// Atomic (temporary file + rename). Returns false when the graph cannot be cached (it has
-    /// deleted nodes or edges) or caching is disabled; throws only on I/O errors, which callers
-    /// may ignore since the cache is optional.
+    /// deleted nodes or edges, or edits since it was loaded) or caching is disabled; throws only
+    /// on I/O errors, which callers may ignore since the cache is optional.
     @discardableResult
     public static func store(_ graph: Graph, directory: URL, fingerprint key: Fingerprint, salt: String = "") throws -> Bool {
-        try store(graph, directory: directory, fingerprint: key, salt: salt, extras: Extras())
+        try store(graph, directory: directory, fingerprint: key, salt: salt, extras: Extras(), origins: (OriginColumn(), OriginColumn()))
     }
 
-    static func store(_ graph: Graph, directory: URL, fingerprint key: Fingerprint, salt: String, extras: Extras) throws -> Bool {
-        guard !isDisabled else { return false }
-        guard let bytes = encodeFile(graph, fingerprint: key, salt: salt, extras: extras) else { return false }
+    static func store(_ graph: Graph, directory: URL, fingerprint key: Fingerprint, salt: String, extras: Extras,
+                      origins: (OriginColumn, OriginColumn)) throws -> Bool {
+        guard !isDisabled, GraphImage.canWrite(graph) else { return false }
         let file = cacheFile(for: directory)
         let folder = file.deletingLastPathComponent()
         let fm = FileManager.default
@@ -389,12 +432,23 @@ public enum GraphCache {
             }
         }
         let tmp = folder.appendingPathComponent(".\(file.lastPathComponent).\(getpid()).tmp")
+        let fd = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: tmp.path]) }
+        let progress = ProgressReporter("writing cache")
+        defer { progress.finish() }
         do {
-            try Data(bytes).write(to: tmp)
-            if rename(tmp.path, file.path) != 0 {
+            let sink = BufferedFileSink(fd: fd)
+            guard try encode(graph, fingerprint: key, salt: salt, extras: extras, origins: origins, to: sink) else {
+                close(fd)
+                try? fm.removeItem(at: tmp)
+                return false
+            }
+            try sink.flush()
+            guard close(fd) == 0, rename(tmp.path, file.path) == 0 else {
                 throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
             }
         } catch {
+            close(fd)
             try? fm.removeItem(at: tmp)
             throw error
         }
@@ -404,5 +458,29 @@ public enum GraphCache {
     /// Removes the cache of a graph folder, if any.
     public static func invalidate(directory: URL) {
         try? FileManager.default.removeItem(at: cacheFile(for: directory))
+    }
+}
+
+/// A file sink that gathers small writes into 1 MB blocks and passes large ones straight through.
+final class BufferedFileSink: ImageSink {
+    let file: FileSink
+    var buffer: [UInt8] = []
+    init(fd: Int32) {
+        file = FileSink(fd: fd)
+        buffer.reserveCapacity(1 << 20)
+    }
+    func write(_ p: UnsafeRawBufferPointer) throws {
+        if p.count >= 1 << 16 {
+            try flush()
+            try file.write(p)
+            return
+        }
+        if buffer.count + p.count > 1 << 20 { try flush() }
+        buffer.append(contentsOf: p)
+    }
+    func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try buffer.withUnsafeBytes { try file.write($0) }
+        buffer.removeAll(keepingCapacity: true)
     }
 }

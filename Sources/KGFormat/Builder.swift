@@ -1,16 +1,21 @@
 import Foundation
 import KGCore
 
-/// Builds a `Graph` from parsed statements, streaming: nodes and edges are added as statements
-/// arrive; checks that need the whole input (schema, forward references) run at the end.
+/// Builds a `Graph` from parsed file segments (`FileChunk`s), merged in file order: nodes and
+/// edges go straight into the store's columns (bulk mode); checks that need the whole input
+/// (schema, forward references, domains and ranges, evidence readings) run at the end.
+///
+/// A broken kind or relation type is reported once: the relations and concepts that fail only
+/// because of it are counted into that one diagnostic ("and 35 relations that use it") instead
+/// of being reported one by one.
 final class Builder {
     let graph = Graph()
     var diags: [Diagnostic] = []
     var docs: [Document] = []
     var lineStarts: [Int: [Int]] = [:]
 
-    var nodeOrigins: [UInt64] = []
-    var edgeOrigins: [UInt64] = []
+    var nodeOrigins = OriginColumn()
+    var edgeOrigins = OriginColumn()
 
     struct Decl<T> { var decl: T; var doc: Int; var line: Int; var columns: [Int] }
     var kinds: [Decl<KindDecl>] = []
@@ -18,27 +23,57 @@ final class Builder {
     var relTypes: [Decl<RelationDecl>] = []
     var relIndex: [String: Int] = [:]
 
-    var readingIDs: Set<String> = []
-    /// Concept nodes and the kind they were declared with.
-    var concepts: [(node: NodeID, kind: String, doc: Int, line: Int, kindColumn: Int)] = []
-    /// Alias/name key → concept that claims it, and whether as its name.
-    var nameClaims: [String: (node: Int32, asName: Bool)] = [:]
+    /// Per global symbol: whether it is the id of a reading.
+    var isReading: [Bool] = []
+    /// Concept nodes, the kind they were declared with, and where.
+    var concepts: [(node: Int32, kind: Symbol, doc: Int32, line: Int32, kindColumn: Int32)] = []
+    /// Per normalised-name symbol: the concept that claims it (node << 1 | 1 when as its name), or -1.
+    var claims: [Int32] = []
 
-    struct PendingEdge {
-        var source: String, type: Symbol, target: String
-        var props: PropertyMap, evidence: [Evidence], origin: EdgeOrigin?
-        var doc: Int, line: Int, columns: [Int]
-        var slot: Int
+    /// A chunk being merged: its local symbols map to the graph's lazily (strings that only
+    /// ever become text-column values are never interned in the graph).
+    final class Merged {
+        let chunk: FileChunk
+        var map: [Int32]
+        let doc: Int
+        let lineOffset: Int
+        let strings: Interner
+        init(chunk: FileChunk, doc: Int, lineOffset: Int, strings: Interner) {
+            self.chunk = chunk
+            self.map = [Int32](repeating: -1, count: chunk.strings.count)
+            self.doc = doc
+            self.lineOffset = lineOffset
+            self.strings = strings
+        }
+
+        /// The graph's symbol for local symbol `l`.
+        @inline(__always)
+        func sym(_ l: Int32) -> Symbol {
+            let m = map[Int(l)]
+            if m >= 0 { return Symbol(raw: m) }
+            let g = chunk.strings.withBytes(Symbol(raw: l)) { strings.intern(bytes: $0) }
+            map[Int(l)] = g.raw
+            return g
+        }
+
+        /// Local symbol `l` as a property value: the graph's symbol when it has one, else its bytes
+        /// (valid while the chunk lives; its interner is finished).
+        @inline(__always)
+        func value(_ l: Int32) -> ColumnValue {
+            let m = map[Int(l)]
+            if m >= 0 { return .symbol(Symbol(raw: m)) }
+            return .bytes(chunk.strings.unsafeBytes(Symbol(raw: l)))
+        }
     }
-    var pending: [PendingEdge] = []
-    /// Edge slots: final edge ids are assigned at the end so edges keep file order even when
-    /// some waited for a later declaration.
-    var curDoc = 0
-    var lastTypeName = ""
-    var lastType = Symbol.none
+    var pending: [(merged: Merged, index: Int)] = []
+    /// Segments merged from the fast scanner and from the full parser (tests and timings).
+    var fastSegments = 0, fullParses = 0
+
+    // Scratch buffers for properties.
+    private var keys: [Symbol] = []
+    private var values: [ColumnValue] = []
 
     let symID: Symbol, symName: Symbol, symTitle: Symbol, symAliases: Symbol, symSummary: Symbol
-    let symReading: Symbol
 
     init() {
         symID = graph.strings.intern("id")
@@ -46,7 +81,7 @@ final class Builder {
         symTitle = graph.strings.intern("title")
         symAliases = graph.strings.intern("aliases")
         symSummary = graph.strings.intern("summary")
-        symReading = graph.strings.intern("Reading")
+        graph.beginBulkLoad()
     }
 
     // MARK: Diagnostics
@@ -69,200 +104,250 @@ final class Builder {
         return String(decoding: bytes[a..<e], as: UTF8.self)
     }
 
+    @discardableResult
     func report(_ sev: Diagnostic.Severity, _ msg: String, doc: Int, line: Int, column: Int,
-                suggestion: String? = nil, notes: [String] = [], code: String) {
+                suggestion: String? = nil, notes: [String] = [], code: String) -> Int {
         let path = doc >= 0 && doc < docs.count ? docs[doc].path : ""
         diags.append(Diagnostic(sev, msg, file: path, line: line, column: column,
                                 sourceLine: lineText(doc: doc, line: line), suggestion: suggestion, notes: notes, code: code))
+        return diags.count - 1
     }
 
     func place(doc: Int, line: Int) -> String { "\(docs[doc].path):\(line)" }
 
     @inline(__always) func pack(_ doc: Int, _ line: Int) -> UInt64 { UInt64(doc + 1) << 32 | UInt64(line) }
 
+    // MARK: Causes (one diagnostic for a broken declaration and what it breaks)
+
+    struct Cause {
+        var diag: Int
+        /// Further uses reported as a count: (what, count, first places).
+        var uses: [String: (count: Int, places: [String])] = [:]
+        var order: [String] = []
+    }
+    var causes: [String: Cause] = [:]
+
+    func addCause(_ key: String, diag: Int) { causes[key] = Cause(diag: diag) }
+
+    /// Counts one more consequence of `key` ("relations that use it", …); false when there is no such cause.
+    @discardableResult
+    func attribute(_ key: String, _ what: String, doc: Int, line: Int) -> Bool {
+        guard var c = causes[key] else { return false }
+        var u = c.uses[what] ?? (0, [])
+        if u.count == 0 { c.order.append(what) }
+        u.count += 1
+        if u.places.count < 3 { u.places.append(place(doc: doc, line: line)) }
+        c.uses[what] = u
+        causes[key] = c
+        return true
+    }
+
+    func closeCauses() {
+        for (_, c) in causes.sorted(by: { $0.value.diag < $1.value.diag }) {
+            for what in c.order {
+                guard let u = c.uses[what] else { continue }
+                let more = u.count > u.places.count ? ", …" : ""
+                diags[c.diag].notes.append("and \(u.count) \(what) (\(u.places.joined(separator: ", "))\(more))")
+            }
+        }
+    }
+
     // MARK: Build
 
-    func build(_ inputs: [(path: String, bytes: [UInt8])], extra: [Diagnostic], readings: String?, directory: String?) -> LoadedGraph {
-        graph.beginBulkLoad()
-        var docsOut: [Document] = []
-        for input in inputs { docsOut.append(ingest(path: input.path, bytes: input.bytes, keep: true)) }
-        return finish(documents: docsOut, extra: extra, readings: readings, directory: directory)
+    /// Builds from in-memory files (tests, `GraphLoader.load(files:)`).
+    func build(_ inputs: [(path: String, bytes: [UInt8])], extra: [Diagnostic], readings: String?, directory: String?,
+               fullParser: Bool = false, segmentSize: Int = ParallelLoad.segmentSize) -> LoadedGraph {
+        let sources = inputs.map { SourceText(path: $0.path, bytes: $0.bytes) }
+        let load = ParallelLoad(builder: self, sources: sources, keepBytes: true, segmentSize: segmentSize)
+        load.fullParserOnly = fullParser
+        return load.run(extra: extra, readings: readings, directory: directory)
     }
 
-    /// Reads, parses and builds one file at a time, keeping no file's bytes in memory.
-    func build(filePaths: [String], extra: [Diagnostic], readings: String?, directory: String?) -> LoadedGraph {
-        graph.beginBulkLoad()
-        var docsOut: [Document] = []
-        var more = extra
-        for path in filePaths {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                more.append(Diagnostic(.error, "cannot read file", file: path, code: "io"))
-                continue
-            }
-            docsOut.append(ingest(path: path, bytes: [UInt8](data), keep: false))
+    // MARK: Merging chunks
+
+    /// Merges one parsed segment of document `doc` whose first line is `lineOffset + 1`.
+    func merge(_ c: FileChunk, doc: Int, lineOffset: Int) {
+        for var d in c.diagnostics {
+            d.line += d.line > 0 ? lineOffset : 0
+            diags.append(d)
         }
-        return finish(documents: docsOut, extra: more, readings: readings, directory: directory)
-    }
-
-    func ingest(path: String, bytes: [UInt8], keep: Bool) -> Document {
-        let doc = keep ? Document(path: path, bytes: bytes) : Document(path: path, parsedFrom: bytes)
-        docs.append(doc)
-        curDoc = docs.count - 1
-        if let bad = Self.invalidUTF8(bytes) {
-            let line = bytes[..<bad].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
-            let ls = bytes[..<bad].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
-            let col = bytes[ls..<bad].reduce(1) { $1 & 0xC0 != 0x80 ? $0 + 1 : $0 }
-            diags.append(Diagnostic(.error, "invalid UTF-8 (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)))",
-                                    file: path, line: line, column: col, code: "encoding"))
-            return doc
+        let m = Merged(chunk: c, doc: doc, lineOffset: lineOffset, strings: graph.strings)
+        for k in c.kinds { addKind(k, doc: doc, lineOffset: lineOffset) }
+        for r in c.relTypes { addRelType(r, doc: doc, lineOffset: lineOffset) }
+        var propStart = 0, aliasStart = 0
+        for i in 0..<c.nodeCount {
+            addNode(m, i, props: propStart..<Int(c.nodePropEnd[i]), aliases: aliasStart..<Int(c.nodeAliasEnd[i]))
+            propStart = Int(c.nodePropEnd[i])
+            aliasStart = Int(c.nodeAliasEnd[i])
         }
-        KGParser.stream(path: path, bytes: bytes, onItem: { item in
-            if case .statement(let s) = item { self.add(s) }
-        }, onDiagnostic: { self.diags.append($0) })
-        return doc
-    }
-
-    static func invalidUTF8(_ b: [UInt8]) -> Int? { UTF8Validation.firstInvalid(b) }
-
-    func add(_ s: Statement) {
-        let line = s.span.line
-        switch s.header {
-        case .kind(let name, let parent, let doc):
-            var d = KindDecl(name: name, parent: parent, doc: doc)
-            for c in s.continuations { if case .doc(let t) = c.entry { d.doc = t } }
-            if let first = kindIndex[name] {
-                report(.error, "duplicate kind '\(name)'", doc: curDoc, line: line, column: s.columns[0],
-                       notes: ["first declared at \(place(doc: kinds[first].doc, line: kinds[first].line))"], code: "duplicate-kind")
-                return
-            }
-            kindIndex[name] = kinds.count
-            kinds.append(Decl(decl: d, doc: curDoc, line: line, columns: s.columns))
-        case .relationType(let name, let domain, let range, let inverse, let flags):
-            var d = RelationDecl(name: name, domain: domain, range: range, inverse: inverse,
-                                 symmetric: flags.contains(.symmetric), transitive: flags.contains(.transitive),
-                                 undirected: flags.contains(.undirected), finding: flags.contains(.finding))
-            for c in s.continuations {
-                switch c.entry {
-                case .doc(let t): d.doc = t
-                case .cue(let cs): d.cues += cs
-                default: break
-                }
-            }
-            if let first = relIndex[name] {
-                report(.error, "duplicate relation type '\(name)'", doc: curDoc, line: line, column: s.columns[0],
-                       notes: ["first declared at \(place(doc: relTypes[first].doc, line: relTypes[first].line))"], code: "duplicate-relation-type")
-                return
-            }
-            relIndex[name] = relTypes.count
-            relTypes.append(Decl(decl: d, doc: curDoc, line: line, columns: s.columns))
-        case .reading(let id, let title):
-            var props = PropertyMap()
-            props[symID] = .string(id)
-            props[symName] = .string(title)
-            props[symTitle] = .string(title)
-            for (k, v) in s.properties where !v.isNull { props[graph.strings.intern(k)] = v }
-            guard addNode(id, label: symReading, props: props, s) != nil else { return }
-            readingIDs.insert(id)
-        case .concept(let id, let name, let kind):
-            var props = PropertyMap()
-            props[symID] = .string(id)
-            props[symName] = .string(name)
-            let aliases = s.aliases
-            if !aliases.isEmpty { props[symAliases] = .list(aliases.map(Value.string)) }
-            if let sum = s.summary { props[symSummary] = .string(sum) }
-            for (k, v) in s.properties where !v.isNull { props[graph.strings.intern(k)] = v }
-            guard let n = addNode(id, label: graph.strings.intern(kind), props: props, s) else { return }
-            concepts.append((n, kind, curDoc, line, s.columns[2]))
-            claimNames(n, name: name, s)
-        case .relation(let src, let type, let dst, let first):
-            var props = PropertyMap()
-            var ev: [Evidence] = []
-            var origin: EdgeOrigin?
-            if let f = first { ev.append(f.evidence) }
-            for c in s.continuations {
-                switch c.entry {
-                case .property(let k, let v) where !v.isNull: props[graph.strings.intern(k)] = v
-                case .evidence(let e): ev.append(e.evidence)
-                case .origin(let o): origin = o
-                default: break
-                }
-            }
-            let t: Symbol
-            if type == lastTypeName { t = lastType } else {
-                t = graph.strings.intern(type)
-                lastTypeName = type
-                lastType = t
-            }
-            if let a = graph.node(key: src), let b = graph.node(key: dst), pending.isEmpty {
-                let e = graph.addEdge(from: a, to: b, type: t, properties: props, evidence: ev)
-                if let origin { graph.setOrigin(e, origin) }
-                edgeOrigins.append(pack(curDoc, line))
+        for i in 0..<c.edgeCount {
+            if pending.isEmpty, let a = graph.bulkNode(forKey: m.sym(c.edgeSrc[i])), let b = graph.bulkNode(forKey: m.sym(c.edgeDst[i])) {
+                addEdge(m, i, a, b)
             } else {
-                pending.append(PendingEdge(source: src, type: t, target: dst, props: props, evidence: ev, origin: origin,
-                                           doc: curDoc, line: line, columns: s.columns, slot: 0))
+                pending.append((m, i))
             }
         }
     }
 
-    func addNode(_ id: String, label: Symbol, props: PropertyMap, _ s: Statement) -> NodeID? {
-        if let other = graph.node(key: id) {
-            let o = nodeOrigins[other.index]
-            report(.error, "duplicate id '\(id)'", doc: curDoc, line: s.span.line, column: s.columns[0],
-                   notes: ["'\(id)' is already declared at \(place(doc: Int(o >> 32) - 1, line: Int(o & 0xFFFF_FFFF)))"],
+    func addKind(_ k: FileChunk.KindRec, doc: Int, lineOffset: Int) {
+        let line = k.line + lineOffset
+        if let first = kindIndex[k.decl.name] {
+            report(.error, "duplicate kind '\(k.decl.name)'", doc: doc, line: line, column: k.columns[0],
+                   notes: ["first declared at \(place(doc: kinds[first].doc, line: kinds[first].line))"], code: "duplicate-kind")
+            return
+        }
+        kindIndex[k.decl.name] = kinds.count
+        kinds.append(Decl(decl: k.decl, doc: doc, line: line, columns: k.columns))
+    }
+
+    func addRelType(_ r: FileChunk.RelTypeRec, doc: Int, lineOffset: Int) {
+        let line = r.line + lineOffset
+        if let first = relIndex[r.decl.name] {
+            report(.error, "duplicate relation type '\(r.decl.name)'", doc: doc, line: line, column: r.columns[0],
+                   notes: ["first declared at \(place(doc: relTypes[first].doc, line: relTypes[first].line))"],
+                   code: "duplicate-relation-type")
+            return
+        }
+        relIndex[r.decl.name] = relTypes.count
+        relTypes.append(Decl(decl: r.decl, doc: doc, line: line, columns: r.columns))
+    }
+
+    private func chunkValue(_ v: ChunkValue, _ m: Merged) -> ColumnValue {
+        switch v {
+        case .sym(let l): return m.value(l)
+        case .int(let x): return .int(x)
+        case .float(let x): return .float(x)
+        case .bool(let x): return .bool(x)
+        case .syms(let l): return .symbols(l.map { m.sym($0) })
+        case .value(let v): return .value(v)
+        }
+    }
+
+    private func setProp(_ k: Symbol, _ v: ColumnValue) {
+        if let j = keys.firstIndex(of: k) { values[j] = v } else {
+            keys.append(k)
+            values.append(v)
+        }
+    }
+
+    private func growDense(_ a: inout [Int32], _ n: Int) {
+        a.extend(to: max(n, graph.strings.count), with: -1)
+    }
+
+    func addNode(_ m: Merged, _ i: Int, props: Range<Int>, aliases: Range<Int>) {
+        let c = m.chunk, doc = m.doc
+        let line = Int(c.nodeLine[i]) + m.lineOffset
+        let key = m.sym(c.nodeKey[i])
+        if let other = graph.bulkNode(forKey: key) {
+            let o = nodeOrigins[Int(other)]
+            report(.error, "duplicate id '\(graph.strings[key])'", doc: doc, line: line, column: Int(c.nodeColumns[3 * i]),
+                   notes: ["'\(graph.strings[key])' is already declared at \(place(doc: Int(o >> 32) - 1, line: Int(o & 0xFFFF_FFFF)))"],
                    code: "duplicate-id")
-            return nil
+            return
         }
-        do {
-            let n = try graph.addNode(key: graph.strings.intern(id), labels: [label], properties: props)
-            nodeOrigins.append(pack(curDoc, s.span.line))
-            return n
-        } catch {
-            return nil
+        let label = m.sym(c.nodeKind[i])
+        let nameLocal = c.nodeName[i]
+        let nameBytes = c.strings.unsafeBytes(Symbol(raw: nameLocal))
+        let isConcept = c.nodeIsConcept[i]
+        let id = graph.bulkAppendNode(key: key, label: label)
+        nodeOrigins.append(pack(doc, line))
+        keys.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        keys.append(symID); values.append(.symbol(key))
+        keys.append(symName); values.append(m.value(nameLocal))
+        var aliasSyms: [Symbol] = []
+        if isConcept {
+            if !aliases.isEmpty {
+                aliasSyms = aliases.map { m.sym(c.aliasSym[$0]) }
+                keys.append(symAliases); values.append(.symbols(aliasSyms))
+            }
+            if c.nodeSummary[i] >= 0 { keys.append(symSummary); values.append(m.value(c.nodeSummary[i])) }
+        } else {
+            keys.append(symTitle); values.append(m.value(nameLocal))
+        }
+        for j in props { setProp(m.sym(c.nodePropKey[j]), chunkValue(c.nodePropValue[j], m)) }
+        graph.bulkSetProperties(node: id, keys: keys, values: values)
+
+        // Name index: name, aliases, key.
+        let nameKey = graph.normalizedNameSymbol(bytes: nameBytes)
+        graph.bulkIndexName(nameKey, node: id, isName: true)
+        var aliasKeys: [Symbol] = []
+        aliasKeys.reserveCapacity(aliasSyms.count)
+        for a in aliasSyms {
+            let k = graph.normalizedNameSymbol(a)
+            aliasKeys.append(k)
+            graph.bulkIndexName(k, node: id, isName: false)
+        }
+        graph.bulkIndexName(graph.normalizedNameSymbol(key), node: id, isName: false)
+
+        if isConcept {
+            concepts.append((id, label, Int32(doc), Int32(line), c.nodeColumns[3 * i + 2]))
+            claimNames(id, name: String(decoding: nameBytes, as: UTF8.self), nameKey: nameKey, aliasKeys: aliasKeys,
+                       aliasSyms: aliasSyms, c, aliases, doc: doc, line: line, nameColumn: Int(c.nodeColumns[3 * i + 1]),
+                       lineOffset: m.lineOffset)
+        } else {
+            isReading.extend(to: max(Int(key.raw) + 1, graph.strings.count), with: false)
+            isReading[Int(key.raw)] = true
         }
     }
 
-    func claimNames(_ n: NodeID, name: String, _ s: Statement) {
-        let nameKey = NameKey.normalize(name)
-        var mine: Set<String> = [nameKey]
-        if let prev = nameClaims[nameKey], !prev.asName {
-            let o = nodeOrigins[Int(prev.node)]
-            report(.error, "name '\(name)' is already an alias of '\(graph.key(of: NodeID(prev.node)))'",
-                   doc: curDoc, line: s.span.line, column: s.columns[1],
-                   notes: ["'\(graph.key(of: NodeID(prev.node)))' is declared at \(place(doc: Int(o >> 32) - 1, line: Int(o & 0xFFFF_FFFF)))"],
+    func claimNames(_ n: Int32, name: String, nameKey: Symbol, aliasKeys: [Symbol], aliasSyms: [Symbol], _ c: FileChunk,
+                    _ aliases: Range<Int>, doc: Int, line: Int, nameColumn: Int, lineOffset: Int) {
+        var maxKey = nameKey.raw
+        for k in aliasKeys where k.raw > maxKey { maxKey = k.raw }
+        if Int(maxKey) >= claims.count { growDense(&claims, Int(maxKey) + 1) }
+        var mine: [Symbol] = [nameKey]
+        let prev = claims[Int(nameKey.raw)]
+        if prev >= 0, prev & 1 == 0 {
+            let other = prev >> 1
+            let o = nodeOrigins[Int(other)]
+            let otherKey = graph.key(of: NodeID(other))
+            report(.error, "name '\(name)' is already an alias of '\(otherKey)'",
+                   doc: doc, line: line, column: nameColumn,
+                   notes: ["'\(otherKey)' is declared at \(place(doc: Int(o >> 32) - 1, line: Int(o & 0xFFFF_FFFF)))"],
                    code: "alias-conflict")
-        } else if nameClaims[nameKey] == nil {
-            nameClaims[nameKey] = (n.raw, true)
+        } else if prev < 0 {
+            claims[Int(nameKey.raw)] = n << 1 | 1
         }
-        for c in s.continuations {
-            guard case .aka(let list) = c.entry else { continue }
-            for a in list {
-                let k = NameKey.normalize(a)
-                if mine.contains(k) { continue }
-                mine.insert(k)
-                if let prev = nameClaims[k], prev.node != n.raw {
-                    let other = graph.key(of: NodeID(prev.node))
-                    let o = nodeOrigins[Int(prev.node)]
-                    report(.error, "alias '\(a)' is already \(prev.asName ? "the name" : "an alias") of '\(other)'",
-                           doc: curDoc, line: c.line, column: c.column,
-                           notes: ["'\(other)' is declared at \(place(doc: Int(o >> 32) - 1, line: Int(o & 0xFFFF_FFFF)))",
-                                   "an alias must lead to one concept; remove it from one of them"],
-                           code: "alias-conflict")
-                } else {
-                    nameClaims[k] = (n.raw, false)
-                }
+        for (j, k) in aliasKeys.enumerated() {
+            if mine.contains(k) { continue }
+            mine.append(k)
+            let p = claims[Int(k.raw)]
+            if p >= 0, p >> 1 != n {
+                let other = p >> 1
+                let otherKey = graph.key(of: NodeID(other))
+                let o = nodeOrigins[Int(other)]
+                let r = aliases.lowerBound + j
+                report(.error, "alias '\(graph.strings[aliasSyms[j]])' is already \(p & 1 == 1 ? "the name" : "an alias") of '\(otherKey)'",
+                       doc: doc, line: Int(c.aliasLine[r]) + lineOffset, column: Int(c.aliasColumn[r]),
+                       notes: ["'\(otherKey)' is declared at \(place(doc: Int(o >> 32) - 1, line: Int(o & 0xFFFF_FFFF)))",
+                               "an alias must lead to one concept; remove it from one of them"],
+                       code: "alias-conflict")
+            } else {
+                claims[Int(k.raw)] = n << 1
             }
         }
     }
 
-    /// Parses every input without building anything (for measuring the parser alone).
-    static func parseOnly(_ inputs: [(path: String, bytes: [UInt8])]) -> (statements: Int, errors: Int) {
-        var n = 0, e = 0
-        for input in inputs {
-            KGParser.stream(path: input.path, bytes: input.bytes, onItem: { item in
-                if case .statement = item { n += 1 }
-            }, onDiagnostic: { _ in e += 1 })
+    func addEdge(_ m: Merged, _ i: Int, _ a: Int32, _ b: Int32) {
+        let c = m.chunk
+        let e = graph.bulkAppendEdge(src: a, dst: b, type: m.sym(c.edgeType[i]))
+        let p0 = i == 0 ? 0 : Int(c.edgePropEnd[i - 1]), p1 = Int(c.edgePropEnd[i])
+        if p1 > p0 {
+            keys.removeAll(keepingCapacity: true)
+            values.removeAll(keepingCapacity: true)
+            for j in p0..<p1 { setProp(m.sym(c.edgePropKey[j]), chunkValue(c.edgePropValue[j], m)) }
+            graph.bulkSetProperties(edge: e, keys: keys, values: values)
         }
-        return (n, e)
+        let v0 = i == 0 ? 0 : Int(c.edgeEvEnd[i - 1]), v1 = Int(c.edgeEvEnd[i])
+        for r in v0..<v1 {
+            let note = c.evNote[r]
+            graph.bulkAppendEvidence(reading: m.sym(c.evReading[r]), locator: c.evLocator[r],
+                                     note: note < 0 ? nil : m.sym(note), modality: c.evModality[r])
+        }
+        graph.bulkCloseEdge(e)
+        if !c.edgeOrigins.isEmpty, let o = c.edgeOrigins[Int32(i)] { graph.setOrigin(EdgeID(e), o) }
+        edgeOrigins.append(pack(m.doc, Int(c.edgeLine[i]) + m.lineOffset))
     }
 
     // MARK: Whole-input checks
@@ -273,6 +358,7 @@ final class Builder {
         resolvePending()
         graph.endBulkLoad()
         checkEdges()
+        closeCauses()
         var all = extra + diags
         // Stable sort by document order, then line, then column.
         let order = Dictionary(documents.enumerated().map { ($0.element.path, $0.offset) }, uniquingKeysWith: { a, _ in a })
@@ -292,13 +378,20 @@ final class Builder {
 
     func isKnownKind(_ k: String) -> Bool { kindIndex[k] != nil || k == "Reading" }
 
+    /// Kind declarations whose lineage is broken (unknown parent, cycle), by kind name: the
+    /// kind whose declaration carries the error.
+    var brokenLineage: [String: String] = [:]
+
     func buildSchema() {
         var schema = Schema()
         let kindNames = kinds.map(\.decl.name)
+        var badParent: Set<String> = []
         for k in kinds {
             if let p = k.decl.parent, kindIndex[p] == nil {
-                report(.error, "unknown parent kind '\(p)'", doc: k.doc, line: k.line, column: k.columns.count > 1 ? k.columns[1] : 1,
-                       suggestion: Suggest.nearest(p, in: kindNames), code: "unknown-kind")
+                let d = report(.error, "unknown parent kind '\(p)'", doc: k.doc, line: k.line, column: k.columns.count > 1 ? k.columns[1] : 1,
+                               suggestion: Suggest.nearest(p, in: kindNames), code: "unknown-kind")
+                addCause("kinddecl:\(k.decl.name)", diag: d)
+                badParent.insert(k.decl.name)
             }
             schema.declare(k.decl)
         }
@@ -308,20 +401,33 @@ final class Builder {
             var cur = k.decl.parent
             while let p = cur, let idx = kindIndex[p] {
                 if p == k.decl.name {
-                    report(.error, "kind '\(p)' is its own ancestor", doc: k.doc, line: k.line, column: k.columns.count > 1 ? k.columns[1] : 1,
-                           code: "kind-cycle")
+                    let d = report(.error, "kind '\(p)' is its own ancestor", doc: k.doc, line: k.line, column: k.columns.count > 1 ? k.columns[1] : 1,
+                                   code: "kind-cycle")
+                    addCause("kinddecl:\(k.decl.name)", diag: d)
+                    badParent.insert(k.decl.name)
                     break
                 }
                 if !seen.insert(p).inserted { break }
                 cur = kinds[idx].decl.parent
             }
         }
+        // Which kinds inherit a broken declaration.
+        for k in kinds {
+            var seen: Set<String> = []
+            var cur: String? = k.decl.name
+            while let c = cur, seen.insert(c).inserted {
+                if badParent.contains(c) { brokenLineage[k.decl.name] = c; break }
+                cur = kindIndex[c].map { kinds[$0].decl.parent } ?? nil
+            }
+        }
         var inverses: [String: String] = [:]
         for r in relTypes {
             for (slot, k) in [(1, r.decl.domain), (2, r.decl.range)] {
                 if let k, !isKnownKind(k) {
-                    report(.error, "unknown kind '\(k)' in the \(slot == 1 ? "domain" : "range") of '\(r.decl.name)'",
-                           doc: r.doc, line: r.line, column: r.columns[slot], suggestion: Suggest.nearest(k, in: kindNames), code: "unknown-kind")
+                    let d = report(.error, "unknown kind '\(k)' in the \(slot == 1 ? "domain" : "range") of '\(r.decl.name)'",
+                                   doc: r.doc, line: r.line, column: r.columns[slot], suggestion: Suggest.nearest(k, in: kindNames),
+                                   code: "unknown-kind")
+                    addCause("reldecl:\(r.decl.name):\(slot)", diag: d)
                 }
             }
             if let inv = r.decl.inverse {
@@ -342,9 +448,19 @@ final class Builder {
 
     func checkConceptKinds() {
         let names = kinds.map(\.decl.name)
-        for c in concepts where !isKnownKind(c.kind) {
-            report(.error, "unknown kind '\(c.kind)'", doc: c.doc, line: c.line, column: c.kindColumn,
-                   suggestion: Suggest.nearest(c.kind, in: names), code: "unknown-kind")
+        var known: [Symbol: Bool] = [:]
+        for c in concepts {
+            let ok: Bool
+            if let k = known[c.kind] { ok = k } else {
+                ok = isKnownKind(graph.strings[c.kind])
+                known[c.kind] = ok
+            }
+            if ok { continue }
+            let kind = graph.strings[c.kind]
+            if attribute("kind:\(kind)", "more concepts of this kind", doc: Int(c.doc), line: Int(c.line)) { continue }
+            let d = report(.error, "unknown kind '\(kind)'", doc: Int(c.doc), line: Int(c.line), column: Int(c.kindColumn),
+                           suggestion: Suggest.nearest(kind, in: names), code: "unknown-kind")
+            addCause("kind:\(kind)", diag: d)
         }
     }
 
@@ -358,18 +474,20 @@ final class Builder {
     }
 
     func resolvePending() {
-        for p in pending {
-            let a = graph.node(key: p.source), b = graph.node(key: p.target)
+        for (m, i) in pending {
+            let c = m.chunk
+            let srcKey = m.sym(c.edgeSrc[i]), dstKey = m.sym(c.edgeDst[i])
+            let a = graph.bulkNode(forKey: srcKey), b = graph.bulkNode(forKey: dstKey)
             if let a, let b {
-                let e = graph.addEdge(from: a, to: b, type: p.type, properties: p.props, evidence: p.evidence)
-                if let o = p.origin { graph.setOrigin(e, o) }
-                edgeOrigins.append(pack(p.doc, p.line))
+                addEdge(m, i, a, b)
                 continue
             }
-            for (missing, col) in [(a == nil ? p.source : nil, p.columns[0]), (b == nil ? p.target : nil, p.columns[2])] {
-                guard let m = missing else { continue }
-                report(.error, "unknown id '\(m)': no concept or reading declares it", doc: p.doc, line: p.line, column: col,
-                       suggestion: suggestKey(m), code: "dangling-reference")
+            let line = Int(c.edgeLine[i]) + m.lineOffset
+            for (missing, col) in [(a == nil ? srcKey : nil, c.edgeColumns[3 * i]), (b == nil ? dstKey : nil, c.edgeColumns[3 * i + 2])] {
+                guard let k = missing else { continue }
+                let name = graph.strings[k]
+                report(.error, "unknown id '\(name)': no concept or reading declares it", doc: m.doc, line: line, column: Int(col),
+                       suggestion: suggestKey(name), code: "dangling-reference")
             }
         }
         pending = []
@@ -379,70 +497,153 @@ final class Builder {
     func checkEdges() {
         let schema = graph.schema
         let relNames = Array(schema.relations.keys)
-        var typeInfo: [Symbol: RelationDecl?] = [:]
+        let strings = graph.strings
+        var requiredSym: [String: Symbol] = [:]
         var kindIs: [UInt64: Bool] = [:]
-        func isA(_ label: Symbol?, _ kind: String?) -> Bool {
+        func isA(_ label: Symbol, _ kind: String?) -> Bool {
             guard let kind else { return true }
-            guard let label else { return false }
-            let ks = graph.strings.intern(kind)
-            let key = UInt64(UInt32(label.raw)) << 32 | UInt64(UInt32(ks.raw))
+            guard label != .none else { return false }
+            let ks: Symbol
+            if let s = requiredSym[kind] { ks = s } else { ks = strings.intern(kind); requiredSym[kind] = ks }
+            let key = UInt64(UInt32(bitPattern: label.raw)) << 32 | UInt64(UInt32(bitPattern: ks.raw))
             if let v = kindIs[key] { return v }
-            let v = schema.isKind(graph.strings[label], a: kind)
+            let v = schema.isKind(strings[label], a: kind)
             kindIs[key] = v
             return v
         }
-        let readingList = readingIDs.sorted()
-        let labels = graph.nodeLabels
-        var okTriples: Set<Triple> = []
-        for e in graph.edges {
-            let t = graph.type(of: e)
-            let decl: RelationDecl?
-            if let d = typeInfo[t] { decl = d } else {
-                decl = schema.relation(graph.strings[t])
-                typeInfo[t] = .some(decl)
-            }
-            let (doc, line) = origin(e)
-            guard let decl else {
-                let name = graph.strings[t]
-                if let base = schema.relationWithInverse(name) {
-                    report(.error, "'\(name)' is the inverse name of '\(base.name)': store the edge as 'target -\(base.name)-> source'",
-                           doc: doc, line: line, column: columns(doc, line)[1], code: "unknown-relation")
+        var knownKind: [Int32: Bool] = [:]
+        func isKnown(_ label: Symbol) -> Bool {
+            if let v = knownKind[label.raw] { return v }
+            let v = label != .none && isKnownKind(strings[label])
+            knownKind[label.raw] = v
+            return v
+        }
+        checkEvidenceReadings()
+        let src = graph.edgeSrc, dst = graph.edgeDst, types = graph.edgeType, alive = graph.edgeAlive
+        let kindCol = graph.kindColumn
+        // Dense numbers for relation types (per symbol: -2 not seen yet, -1 undeclared, else an
+        // index into `decls`) and for node kinds, so the per-edge checks are array reads.
+        var maxType: Int32 = 0
+        for t in types where t.raw > maxType { maxType = t.raw }
+        var declOf = [Int32](repeating: -2, count: Int(maxType) + 1)
+        var decls: [RelationDecl] = []
+        var maxKind: Int32 = 0
+        for k in kindCol where k.raw > maxKind { maxKind = k.raw }
+        var kindDense = [Int32](repeating: -1, count: Int(maxKind) + 1)
+        var kinds = 0
+        for k in kindCol where kindDense[Int(k.raw)] < 0 {
+            kindDense[Int(k.raw)] = Int32(kinds)
+            kinds += 1
+        }
+        // Per (declaration, source kind, target kind): 0 not checked yet, 1 valid, 2 not.
+        var verdicts: [UInt8] = []
+        var verdictSet: [Int: UInt8] = [:]
+        let useArray = schema.relations.count * kinds * kinds <= 4_000_000
+        if useArray { verdicts = [UInt8](repeating: 0, count: max(1, schema.relations.count * kinds * kinds)) }
+        for ei in 0..<src.count where alive[ei] {
+            let t = types[ei]
+            var di = declOf[Int(t.raw)]
+            if di == -2 {
+                if let d = schema.relation(strings[t]) {
+                    di = Int32(decls.count)
+                    decls.append(d)
                 } else {
-                    report(.error, "unknown relation type '\(name)'", doc: doc, line: line, column: columns(doc, line)[1],
-                           suggestion: Suggest.nearest(name, in: relNames), code: "unknown-relation")
+                    di = -1
                 }
-                checkEvidence(e, doc, line, readingList)
+                declOf[Int(t.raw)] = di
+            }
+            guard di >= 0 else {
+                let e = EdgeID(ei)
+                let (doc, line) = origin(e)
+                let name = strings[t]
+                if attribute("type:\(name)", "more relations that use it", doc: doc, line: line) { continue }
+                let d: Int
+                if let base = schema.relationWithInverse(name) {
+                    d = report(.error, "'\(name)' is the inverse name of '\(base.name)': store the edge as 'target -\(base.name)-> source'",
+                               doc: doc, line: line, column: columns(doc, line)[1], code: "unknown-relation")
+                } else {
+                    d = report(.error, "unknown relation type '\(name)'", doc: doc, line: line, column: columns(doc, line)[1],
+                               suggestion: Suggest.nearest(name, in: relNames), code: "unknown-relation")
+                }
+                addCause("type:\(name)", diag: d)
                 continue
             }
-            let s = graph.source(of: e), d = graph.target(of: e)
-            let sl = labels[s.index].first, dl = labels[d.index].first
-            let triple = Triple(s: sl?.raw ?? -1, d: dl?.raw ?? -1, t: t.raw)
-            if okTriples.contains(triple) {
-                checkEvidence(e, doc, line, readingList)
-                continue
+            let s = Int(src[ei]), d = Int(dst[ei])
+            let sl = kindCol[s], dl = kindCol[d]
+            let slot = (Int(di) * kinds + Int(kindDense[Int(sl.raw)])) * kinds + Int(kindDense[Int(dl.raw)])
+            let known = useArray ? verdicts[slot] : (verdictSet[slot] ?? 0)
+            if known == 1 { continue }
+            let decl = decls[Int(di)]
+            let domainOK = isA(sl, decl.domain), rangeOK = isA(dl, decl.range)
+            if known == 0 {
+                let v: UInt8 = domainOK && rangeOK ? 1 : 2
+                if useArray { verdicts[slot] = v } else { verdictSet[slot] = v }
+                if v == 1 { continue }
             }
-            if isA(sl, decl.domain) && isA(dl, decl.range) { okTriples.insert(triple) }
-            if !isA(sl, decl.domain) {
-                report(.error, "'\(graph.key(of: s))' is a \(sl.map { graph.strings[$0] } ?? "node without kind"), but \(decl.name) needs a \(decl.domain!) as source",
-                       doc: doc, line: line, column: columns(doc, line)[0], code: "domain-violation")
+            let (doc, line) = origin(EdgeID(ei))
+            /// The broken declaration a failed check comes from, if any.
+            func cause(_ label: Symbol, _ slot: Int) -> String? {
+                if label != .none, !isKnown(label) { return "kind:\(strings[label])" }
+                let required = slot == 1 ? decl.domain! : decl.range!
+                if !isKnownKind(required) { return "reldecl:\(decl.name):\(slot)" }
+                if label != .none, let b = brokenLineage[strings[label]] { return "kinddecl:\(b)" }
+                return nil
             }
-            if !isA(dl, decl.range) {
-                report(.error, "'\(graph.key(of: d))' is a \(dl.map { graph.strings[$0] } ?? "node without kind"), but \(decl.name) needs a \(decl.range!) as target",
-                       doc: doc, line: line, column: columns(doc, line)[2], code: "range-violation")
+            var attributed: Set<String> = []
+            if !domainOK {
+                if let c = cause(sl, 1), causes[c] != nil {
+                    attributed.insert(c)
+                } else {
+                    report(.error, "'\(graph.key(of: NodeID(s)))' is a \(sl == .none ? "node without kind" : strings[sl]), but \(decl.name) needs a \(decl.domain!) as source",
+                           doc: doc, line: line, column: columns(doc, line)[0], code: "domain-violation")
+                }
             }
-            checkEvidence(e, doc, line, readingList)
+            if !rangeOK {
+                if let c = cause(dl, 2), causes[c] != nil {
+                    attributed.insert(c)
+                } else {
+                    report(.error, "'\(graph.key(of: NodeID(d)))' is a \(dl == .none ? "node without kind" : strings[dl]), but \(decl.name) needs a \(decl.range!) as target",
+                           doc: doc, line: line, column: columns(doc, line)[2], code: "range-violation")
+                }
+            }
+            for c in attributed.sorted() {
+                attribute(c, c.hasPrefix("reldecl:") ? "relations of this type that cannot be checked" : "relations that use it",
+                          doc: doc, line: line)
+            }
         }
     }
 
-    var lastGoodReading = ""
+    /// Evidence that cites something other than a reading: one pass over the reading column, then
+    /// a diagnostic (with the evidence's position) for each edge that has such evidence.
+    func checkEvidenceReadings() {
+        let (offsets, readings) = graph.evidenceColumns
+        let replaced = graph.edgesWithReplacedEvidence
+        let alive = graph.edgeAlive
+        var badEdges: [Int] = []
+        var lastBadEdge = -1
+        for r in 0..<readings.count {
+            let s = Int(readings[r])
+            if s < isReading.count && isReading[s] { continue }
+            // The edge whose rows contain r.
+            let e = offsets.partitioningIndex { Int($0) > r } - 1
+            if e != lastBadEdge, e >= 0, e < alive.count, alive[e] {
+                badEdges.append(e)
+                lastBadEdge = e
+            }
+        }
+        for e in replaced.sorted() where alive[Int(e)] && !badEdges.contains(Int(e)) { badEdges.append(Int(e)) }
+        guard !badEdges.isEmpty else { return }
+        let readingList = (0..<isReading.count).filter { isReading[$0] }.map { graph.strings[Symbol(raw: Int32($0))] }.sorted()
+        for e in badEdges.sorted() { checkEvidence(EdgeID(e), readingList) }
+    }
 
     /// (source kind, target kind, relation type) symbols already found valid.
     struct Triple: Hashable { var s: Int32; var d: Int32; var t: Int32 }
 
-    func checkEvidence(_ e: EdgeID, _ doc: Int, _ line: Int, _ readingList: [String]) {
+    func checkEvidence(_ e: EdgeID, _ readingList: [String]) {
+        let (doc, line) = origin(e)
         for ev in graph.evidence(of: e) {
-            if ev.reading == lastGoodReading { continue }
-            if readingIDs.contains(ev.reading) { lastGoodReading = ev.reading; continue }
+            if let s = graph.strings.lookup(ev.reading), Int(s.raw) < isReading.count, isReading[Int(s.raw)] { continue }
             var col = 1, evLine = line
             if let st = statementAt(doc, line) {
                 for (i, c) in st.evidence.enumerated() where c.reading == ev.reading {

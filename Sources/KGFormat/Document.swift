@@ -254,10 +254,37 @@ public final class Document: Equatable, @unchecked Sendable {
         self.fingerprint = (bytes.count, Self.fnv1a(bytes))
     }
 
+    /// A document whose text stays on disk at `path`, known by its size and `contentHash`.
+    init(path: String, size: Int, hash: UInt64) {
+        self.path = path
+        self.stored = nil
+        self.fingerprint = (size, hash)
+    }
+
     static func fnv1a(_ b: [UInt8]) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for x in b { h = (h ^ UInt64(x)) &* 0x100_0000_01b3 }
-        return h
+        b.withUnsafeBytes { contentHash($0) }
+    }
+
+    /// The fingerprint hash of a file's bytes: word-wise multiply-xorshift (not cryptographic;
+    /// it only tells whether a file changed since it was parsed).
+    static func contentHash(_ p: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(p.count)
+        let words = p.count / 8
+        var i = 0
+        while i < words {
+            let w = p.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
+            h = (h ^ w) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+            i += 1
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        for j in (words * 8)..<p.count {
+            tail |= UInt64(p[j]) << shift
+            shift += 8
+        }
+        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        return h ^ (h >> 29)
     }
 
     /// The file's bytes as parsed. For a document loaded from a folder they are read again from
@@ -271,6 +298,9 @@ public final class Document: Equatable, @unchecked Sendable {
         stored = b
         return b
     }
+
+    /// Size and content hash of the file as parsed (nil for a document that holds its text).
+    var diskFingerprint: (size: Int, hash: UInt64)? { fingerprint }
 
     /// False when the document was loaded from a file that has changed on disk since.
     public var isCurrent: Bool { fingerprint == nil || !bytes.isEmpty || fingerprint?.size == 0 }

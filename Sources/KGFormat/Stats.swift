@@ -19,15 +19,49 @@ public struct GraphStats: Equatable {
     public init(_ g: Graph) {
         var kinds: [Symbol: Int] = [:]
         var noKind = 0
-        for n in g.nodes {
-            if let l = g.nodeLabels[n.index].first { kinds[l, default: 0] += 1 } else { noKind += 1 }
+        let kindCol = g.kindColumn
+        var lastKind = Symbol.none, run = 0
+        let nodeAlive = g.nodeAlive
+        for n in 0..<g.nodeCapacity where nodeAlive[n] {
+            let l = kindCol[n]
+            if l == .none { noKind += 1; continue }
+            if l == lastKind { run += 1; continue }
+            if run > 0 { kinds[lastKind, default: 0] += run }
+            lastKind = l
+            run = 1
         }
-        var rels: [Symbol: Int] = [:]
+        if run > 0 { kinds[lastKind, default: 0] += run }
+        // Edges by type: a counting pass over the type column.
+        var counts: [Int32: Int] = [:]
+        var dense: [Int] = []
+        var denseSym: [Int32] = []
+        var slotOf: [Int32: Int] = [:]
         var evidenced = 0
-        for e in g.edges {
-            rels[g.type(of: e), default: 0] += 1
-            if !g.edgeEvidence[e.index].isEmpty { evidenced += 1 }
+        let types = g.edgeType, alive = g.edgeAlive
+        let (offsets, _) = g.evidenceColumns
+        let replaced = g.edgesWithReplacedEvidence
+        var lastType: Int32 = -1, lastSlot = 0
+        for e in 0..<types.count where alive[e] {
+            let t = types[e].raw
+            if t != lastType {
+                if let s = slotOf[t] { lastSlot = s } else {
+                    lastSlot = dense.count
+                    slotOf[t] = lastSlot
+                    dense.append(0)
+                    denseSym.append(t)
+                }
+                lastType = t
+            }
+            dense[lastSlot] += 1
+            if replaced.isEmpty || !replaced.contains(Int32(e)) {
+                if offsets[e + 1] > offsets[e] { evidenced += 1 }
+            } else if g.hasEvidence(EdgeID(e)) {
+                evidenced += 1
+            }
         }
+        for (i, t) in denseSym.enumerated() { counts[t] = dense[i] }
+        var rels: [Symbol: Int] = [:]
+        for (t, c) in counts { rels[Symbol(raw: t)] = c }
         func sorted(_ d: [Symbol: Int]) -> [(name: String, count: Int)] {
             d.map { (g.strings[$0.key], $0.value) }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
         }
@@ -36,7 +70,7 @@ public struct GraphStats: Equatable {
         byKind = sorted(kinds)
         if noKind > 0 { byKind.append(("(no kind)", noKind)) }
         byRelation = sorted(rels)
-        readings = kinds[g.strings.intern("Reading")] ?? 0
+        readings = g.strings.lookup("Reading").flatMap { kinds[$0] } ?? 0
         evidencedEdges = evidenced
     }
 

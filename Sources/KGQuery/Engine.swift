@@ -39,6 +39,9 @@ public struct QueryResult {
 public final class CypherEngine {
     public let graph: Graph
     public var limits = QueryLimits()
+    /// Whether read-only statements may use the store-level plans (`Planner`); off, every
+    /// statement runs on the row executor (tests compare the two).
+    var usePlanner = true
 
     public init(graph: Graph) { self.graph = graph }
 
@@ -48,12 +51,14 @@ public final class CypherEngine {
         var lim = limits
         if let t = timeout { lim.timeout = t }
         let st = try Parser.parse(query)
-        let (op, columns) = try Compiler(graph: graph).compile(st)
+        let (op, columns) = try plan(st)
         // Only statements with update clauses can have side effects.
         let before = collectStats && Compiler.hasUpdates(st) ? Snapshot(graph) : nil
         let ctx = ExecContext(graph: graph, params: parameters, limits: lim)
         var rows: [[QueryValue]] = []
         while let r = try op.next(ctx) {
+            // The result rows are held until the statement ends: charge them to its budget.
+            try ctx.charge(rowBytes(r))
             rows.append(r)
             if rows.count > lim.maxRows { try ctx.checkRows(rows.count) }
         }
@@ -67,7 +72,7 @@ public final class CypherEngine {
         var lim = limits
         if let t = timeout { lim.timeout = t }
         let st = try Parser.parse(query)
-        let (op, columns) = try Compiler(graph: graph).compile(st)
+        let (op, columns) = try plan(st)
         let ctx = ExecContext(graph: graph, params: parameters, limits: lim)
         while let r = try op.next(ctx) { if !(try body(columns, r)) { return } }
     }
@@ -75,9 +80,27 @@ public final class CypherEngine {
     /// The operator tree the statement compiles to, one operator per line (root first).
     public func explain(_ query: String) throws -> [String] {
         let st = try Parser.parse(query)
-        let (op, _) = try Compiler(graph: graph).compile(st)
+        let (op, _) = try plan(st)
         return op.explain()
     }
+
+    /// Compiles a statement (all compile-time errors first), then lets the planner use what the
+    /// store knows for read-only statements (`Planner`). A read-only statement first folds any
+    /// edits made since the graph was loaded back into the CSR adjacency.
+    func plan(_ st: Statement) throws -> (Op, [String]) {
+        let (op, columns) = try Compiler(graph: graph).compile(st)
+        guard !Compiler.hasUpdates(st) else { return (op, columns) }
+        graph.compactAdjacency()
+        return (usePlanner ? Planner.optimize(st, op, graph) : op, columns)
+    }
+}
+
+/// Estimated bytes one row holds while buffered: the array, its slots and what its values own.
+@inline(__always)
+func rowBytes(_ r: Row) -> Int {
+    var b = 48 + 8 * r.count
+    for v in r { b += v.estimatedBytes }
+    return b
 }
 
 /// What a later query can observe of a graph, for counting side effects.

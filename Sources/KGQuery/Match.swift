@@ -135,33 +135,129 @@ final class Matcher {
         return true
     }
 
-    /// Edges leaving `n` along a relationship pattern: (edge, node at the other end).
-    func expand(_ n: Int32, _ r: CRel, _ ctx: ExecContext, _ visit: (Int32, Int32) throws -> Bool) throws -> Bool {
+    /// Relation types stored with a direction but declared `undirected` in the schema: an untyped
+    /// directed pattern matches their edges both ways (typed patterns get this from `relSteps`).
+    private var undirectedTypes: Set<Int32>? = nil
+
+    func undirected(_ g: Graph) -> Set<Int32> {
+        if let u = undirectedTypes { return u }
+        var out: Set<Int32> = []
+        for (name, r) in g.schema.relations where r.undirected {
+            if let s = g.strings.lookup(name) { out.insert(s.raw) }
+        }
+        undirectedTypes = out
+        return out
+    }
+
+    /// The symbol of step `si`'s type (nil: any type); `.none` when the type was never interned
+    /// (no edge can have it).
+    @inline(__always)
+    func stepSymbol(_ r: CRel, _ si: Int, _ g: Graph) -> Symbol? {
+        guard let t = r.steps[si].type else { return nil }
+        if let c = r.symbols[si] { return c }
+        return g.strings.lookup(t) ?? Symbol.none
+    }
+
+    /// Edges leaving `n` along a relationship pattern: (edge, node at the other end). With
+    /// `reverse`, walks the pattern backwards (from the far end).
+    func expand(_ n: Int32, _ r: CRel, _ ctx: ExecContext, reverse: Bool = false,
+                _ visit: (Int32, Int32) throws -> Bool) throws -> Bool {
         let g = ctx.graph
         let nid = NodeID(n)
-        for (si, s) in r.steps.enumerated() {
-            var sym: Symbol? = nil
-            if let t = s.type {
-                if let c = r.symbols[si] { sym = c } else {
-                    guard let x = g.strings.lookup(t) else { continue }
-                    sym = x
+        let compact = g.adjacencyIsCompact
+        for si in r.steps.indices {
+            let s = r.steps[si]
+            let sym = stepSymbol(r, si, g)
+            if sym == Symbol.none { continue }
+            var dir = s.dir
+            if reverse { dir = dir == .out ? .in : (dir == .in ? .out : .both) }
+            if compact {
+                if dir == .out || dir == .both {
+                    let adj = g.outAdjacency
+                    let range = sym.map { adj.range(Int(n), type: $0.raw) } ?? adj.range(Int(n))
+                    var i = range.lowerBound
+                    while i < range.upperBound {
+                        let e = adj.edge[i], other = adj.nbr[i]
+                        i += 1
+                        try ctx.tick()
+                        if !(try visit(e, other)) { return false }
+                    }
+                }
+                if dir == .in || dir == .both {
+                    let adj = g.inAdjacency
+                    let range = sym.map { adj.range(Int(n), type: $0.raw) } ?? adj.range(Int(n))
+                    var i = range.lowerBound
+                    while i < range.upperBound {
+                        let e = adj.edge[i], other = adj.nbr[i]
+                        i += 1
+                        if dir == .both && other == n { continue }
+                        try ctx.tick()
+                        if !(try visit(e, other)) { return false }
+                    }
+                }
+            } else {
+                if dir == .out || dir == .both {
+                    for e in g.outEdges(nid, type: sym) {
+                        try ctx.tick()
+                        if !(try visit(e, g.target(of: EdgeID(e)).raw)) { return false }
+                    }
+                }
+                if dir == .in || dir == .both {
+                    for e in g.inEdges(nid, type: sym) {
+                        if dir == .both && g.source(of: EdgeID(e)) == g.target(of: EdgeID(e)) { continue }
+                        try ctx.tick()
+                        if !(try visit(e, g.source(of: EdgeID(e)).raw)) { return false }
+                    }
                 }
             }
-            if s.dir == .out || s.dir == .both {
-                for e in g.outEdges(nid, type: sym) {
+            // Untyped directed step: edges of undirected types also match the other way.
+            if sym == nil && dir != .both {
+                let und = undirected(g)
+                if und.isEmpty { continue }
+                let others = dir == .out ? g.inEdges(nid) : g.outEdges(nid)
+                for e in others where und.contains(g.type(of: EdgeID(e)).raw) {
+                    let src = g.source(of: EdgeID(e)).raw, dst = g.target(of: EdgeID(e)).raw
+                    if src == dst { continue }
                     try ctx.tick()
-                    if !(try visit(e, g.target(of: EdgeID(e)).raw)) { return false }
-                }
-            }
-            if s.dir == .in || s.dir == .both {
-                for e in g.inEdges(nid, type: sym) {
-                    if s.dir == .both && g.source(of: EdgeID(e)) == g.target(of: EdgeID(e)) { continue }
-                    try ctx.tick()
-                    if !(try visit(e, g.source(of: EdgeID(e)).raw)) { return false }
+                    if !(try visit(e, dir == .out ? src : dst)) { return false }
                 }
             }
         }
         return true
+    }
+
+    /// How many edges `expand` would visit from `n` (without visiting them: CSR range sizes).
+    func degree(_ n: Int32, _ r: CRel, _ ctx: ExecContext, reverse: Bool = false) throws -> Int64 {
+        let g = ctx.graph
+        guard g.adjacencyIsCompact else {
+            var c: Int64 = 0
+            _ = try expand(n, r, ctx, reverse: reverse) { _, _ in c += 1; return true }
+            return c
+        }
+        try ctx.tick()
+        var c = 0
+        for si in r.steps.indices {
+            let sym = stepSymbol(r, si, g)
+            if sym == Symbol.none { continue }
+            var dir = r.steps[si].dir
+            if reverse { dir = dir == .out ? .in : (dir == .in ? .out : .both) }
+            if dir == .out || dir == .both {
+                c += (sym.map { g.outAdjacency.range(Int(n), type: $0.raw) } ?? g.outAdjacency.range(Int(n))).count
+            }
+            if dir == .in || dir == .both {
+                let adj = g.inAdjacency
+                let range = sym.map { adj.range(Int(n), type: $0.raw) } ?? adj.range(Int(n))
+                c += range.count
+                if dir == .both { for i in range where adj.nbr[i] == n { c -= 1 } }
+            }
+            if sym == nil && dir != .both {
+                let und = undirected(g)
+                if und.isEmpty { continue }
+                let adj = dir == .out ? g.inAdjacency : g.outAdjacency
+                for i in adj.range(Int(n)) where adj.nbr[i] != n && und.contains(adj.type[i]) { c += 1 }
+            }
+        }
+        return Int64(c)
     }
 
     func matchPart(_ pi: Int, _ row: inout Row, _ used: inout [Int32], _ ctx: ExecContext, _ body: (Row) throws -> Bool) throws -> Bool {
@@ -316,10 +412,98 @@ final class Matcher {
         return true
     }
 
-    /// Breadth-first search for the shortest path(s) from `s` to `t`.
+    /// Breadth-first search for the shortest path(s) from `s` to `t`. One shortest path between
+    /// two different nodes (the common case) comes from a bidirectional search over the CSR: the
+    /// side with the smaller frontier is expanded, level by level, until the two searches meet.
     func bfs(_ s: Int32, _ t: Int32, _ r: CRel, _ minLen: Int, _ maxLen: Int, all: Bool, _ row: Row, _ ctx: ExecContext) throws -> [([Int32], [Int32])] {
         if s == t && minLen == 0 { return [([s], [])] }
+        if !all && s != t && minLen <= 1 { return try bidirectional(s, t, r, maxLen, row, ctx) }
+        return try unidirectional(s, t, r, minLen, maxLen, all: all, row, ctx)
+    }
+
+    /// Per-node search state reused across the searches of one statement (reset by touched lists).
+    private var searchState: (forward: [Int32], backward: [Int32], parentF: [Int64], parentB: [Int64])? = nil
+
+    private func bidirectional(_ s: Int32, _ t: Int32, _ r: CRel, _ maxLen: Int, _ row: Row, _ ctx: ExecContext) throws -> [([Int32], [Int32])] {
+        let n = ctx.graph.nodeCapacity
+        if searchState == nil || searchState!.forward.count != n {
+            searchState = ([Int32](repeating: -1, count: n), [Int32](repeating: -1, count: n),
+                           [Int64](repeating: -1, count: n), [Int64](repeating: -1, count: n))
+            try ctx.charge(n * 24)
+        }
+        var st = searchState!
+        searchState = nil
+        var touched: [Int32] = []
+        defer {
+            for v in touched { st.forward[Int(v)] = -1; st.backward[Int(v)] = -1; st.parentF[Int(v)] = -1; st.parentB[Int(v)] = -1 }
+            searchState = st
+        }
+        st.forward[Int(s)] = 0
+        st.backward[Int(t)] = 0
+        touched.append(s)
+        touched.append(t)
+        var front = [s], back = [t]
+        var df = 0, db = 0
+        // Best meeting so far: (length, node where the halves join, edge, side the edge was found from).
+        var best: (len: Int, u: Int32, v: Int32, e: Int32, forward: Bool)? = nil
+        while !front.isEmpty && !back.isEmpty && df + db < maxLen && best == nil {
+            let forward = front.count <= back.count
+            var next: [Int32] = []
+            let frontier = forward ? front : back
+            for u in frontier {
+                _ = try expand(u, r, ctx, reverse: !forward) { e, v in
+                    guard try relOK(e, r, row, ctx) else { return true }
+                    if forward {
+                        if st.forward[Int(v)] >= 0 { return true }
+                        st.forward[Int(v)] = Int32(df + 1)
+                        st.parentF[Int(v)] = Int64(u) << 32 | Int64(UInt32(bitPattern: e))
+                        if st.backward[Int(v)] < 0 { touched.append(v) }
+                        if st.backward[Int(v)] >= 0 {
+                            let len = df + 1 + Int(st.backward[Int(v)])
+                            if best == nil || len < best!.len { best = (len, v, v, e, true) }
+                        }
+                    } else {
+                        if st.backward[Int(v)] >= 0 { return true }
+                        st.backward[Int(v)] = Int32(db + 1)
+                        st.parentB[Int(v)] = Int64(u) << 32 | Int64(UInt32(bitPattern: e))
+                        if st.forward[Int(v)] < 0 { touched.append(v) }
+                        if st.forward[Int(v)] >= 0 {
+                            let len = db + 1 + Int(st.forward[Int(v)])
+                            if best == nil || len < best!.len { best = (len, v, v, e, false) }
+                        }
+                    }
+                    next.append(v)
+                    return true
+                }
+            }
+            try ctx.checkRows(next.count)
+            if forward { front = next; df += 1 } else { back = next; db += 1 }
+        }
+        guard let m = best, m.len <= maxLen else { return [] }
+        // Walk the parents from the meeting node to both ends.
+        var left: [Int32] = [m.u], leftEdges: [Int32] = []
+        var x = m.u
+        while x != s {
+            let p = st.parentF[Int(x)]
+            leftEdges.append(Int32(truncatingIfNeeded: p))
+            x = Int32(truncatingIfNeeded: p >> 32)
+            left.append(x)
+        }
+        var right: [Int32] = [], rightEdges: [Int32] = []
+        x = m.u
+        while x != t {
+            let p = st.parentB[Int(x)]
+            rightEdges.append(Int32(truncatingIfNeeded: p))
+            x = Int32(truncatingIfNeeded: p >> 32)
+            right.append(x)
+        }
+        return [(Array(left.reversed()) + right, Array(leftEdges.reversed()) + rightEdges)]
+    }
+
+    private func unidirectional(_ s: Int32, _ t: Int32, _ r: CRel, _ minLen: Int, _ maxLen: Int, all: Bool, _ row: Row, _ ctx: ExecContext) throws -> [([Int32], [Int32])] {
         var distArr = [Int32](repeating: -1, count: ctx.graph.nodeCapacity)
+        try ctx.charge(distArr.count * 4)
+        defer { ctx.release(distArr.count * 4) }
         distArr[Int(s)] = 0
         var dist = DistMap(a: distArr)
         var preds: [Int32: [(Int32, Int32)]] = [:]  // node -> [(prev node, edge)]
@@ -348,17 +532,18 @@ final class Matcher {
         }
         guard found, preds[t] != nil else { return [] }
         var out: [([Int32], [Int32])] = []
-        func back(_ v: Int32, _ ns: [Int32], _ es: [Int32]) {
+        func back(_ v: Int32, _ ns: [Int32], _ es: [Int32]) throws {
+            try ctx.tick()
             if !all && !out.isEmpty { return }
             if v == s && ns.count > 1 || (v == s && es.isEmpty && s == t) { out.append(([v] + ns, es)); return }
             if v == s { out.append(([v] + ns, es)); return }
             for (u, e) in preds[v] ?? [] {
                 if es.contains(e) { continue }
-                back(u, [v] + ns, [e] + es)
+                try back(u, [v] + ns, [e] + es)
                 if !all && !out.isEmpty { return }
             }
         }
-        back(t, [], [])
+        try back(t, [], [])
         return out
     }
 }

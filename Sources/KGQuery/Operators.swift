@@ -34,6 +34,8 @@ final class MatchOp: Op {
     var candidates: [Int32]? = nil
     var candPos = 0
     var matchedCurrent = false
+    /// Bytes of the buffered matches charged to the statement's memory budget.
+    var bufferedBytes = 0
 
     init(_ input: Op, _ m: Matcher, optional: Bool, newSlots: [Int]) {
         matcher = m
@@ -63,11 +65,17 @@ final class MatchOp: Op {
                 return r
             }
             buffer.removeAll(keepingCapacity: true)
+            ctx.release(bufferedBytes)
+            bufferedBytes = 0
             bufPos = 0
             if let cur = current, let cands = candidates, candPos < cands.count {
                 let c = cands[candPos]
                 candPos += 1
+                try ctx.tick()
                 try matcher.forEach(start: c, cur, ctx) { row in
+                    let b = rowBytes(row)
+                    try ctx.charge(b)
+                    bufferedBytes += b
                     buffer.append(row)
                     if buffer.count > ctx.limits.maxRows { try ctx.checkRows(buffer.count) }
                     return true
@@ -95,6 +103,9 @@ final class MatchOp: Op {
                 candidates = []
                 candPos = 0
                 try matcher.forEach(r, ctx) { row in
+                    let b = rowBytes(row)
+                    try ctx.charge(b)
+                    bufferedBytes += b
                     buffer.append(row)
                     if buffer.count > ctx.limits.maxRows { try ctx.checkRows(buffer.count) }
                     return true
@@ -113,6 +124,7 @@ final class DistinctRelationshipsOp: Op {
     override var describe: String { "RelationshipUniqueness" }
     override func next(_ ctx: ExecContext) throws -> Row? {
         rows: while let r = try input!.next(ctx) {
+            try ctx.tick()
             var seen: [EdgeID] = []
             for s in slots {
                 switch r[s] {
@@ -158,6 +170,7 @@ final class UnwindOp: Op {
     override func next(_ ctx: ExecContext) throws -> Row? {
         while true {
             if pos < items.count {
+                try ctx.tick()
                 var r = row
                 while r.count <= slot { r.append(.null) }
                 r[slot] = items[pos]
@@ -206,12 +219,27 @@ final class SelectOp: Op {
 final class DistinctOp: Op {
     let slots: [Int]
     var seen = Set<GroupKey>()
+    /// Node ids already seen, when the only key is a node (a bitmap instead of hashing values).
+    var seenNodes: [UInt64] = []
     init(_ input: Op, _ slots: [Int]) { self.slots = slots; super.init(input) }
     override var describe: String { "Distinct" }
     override func next(_ ctx: ExecContext) throws -> Row? {
         while let r = try input!.next(ctx) {
+            try ctx.tick()
+            if slots.count == 1, slots[0] < r.count, case .node(let n) = r[slots[0]] {
+                let w = n.index >> 6, b = UInt64(1) << UInt64(n.index & 63)
+                if w >= seenNodes.count {
+                    let grow = max(w + 1, (ctx.graph.nodeCapacity + 63) / 64) - seenNodes.count
+                    try ctx.charge(grow * 8)
+                    seenNodes.append(contentsOf: repeatElement(0, count: grow))
+                }
+                if seenNodes[w] & b != 0 { continue }
+                seenNodes[w] |= b
+                return r
+            }
             let key = GroupKey(.list(slots.map { $0 < r.count ? r[$0] : .null }))
             if seen.insert(key).inserted {
+                try ctx.charge(key.value.estimatedBytes + 16)
                 try ctx.checkRows(seen.count)
                 return r
             }
@@ -231,21 +259,27 @@ final class SortOp: Op {
         if rows == nil {
             var all: [(Row, [QueryValue])] = []
             while let r = try input!.next(ctx) {
-                all.append((r, try keys.map { try $0.0(r, ctx) }))
+                let k = try keys.map { try $0.0(r, ctx) }
+                try ctx.charge(rowBytes(r) + rowBytes(k))
+                all.append((r, k))
                 if all.count > ctx.limits.maxRows { try ctx.checkRows(all.count) }
             }
             let dirs = keys.map(\.1)
-            all.sort { a, b in
+            try all.sort { a, b in
+                try ctx.tick()
                 for (i, asc) in dirs.enumerated() {
                     let c = QueryValue.orderCompare(a.1[i], b.1[i])
                     if c != 0 { return asc ? c < 0 : c > 0 }
                 }
                 return false
             }
+            for (_, k) in all { ctx.release(rowBytes(k)) }
             rows = all.map(\.0)
         }
         guard pos < rows!.count else { return nil }
         pos += 1
+        // The row leaves this buffer.
+        ctx.release(rowBytes(rows![pos - 1]))
         return rows![pos - 1]
     }
 }
@@ -424,7 +458,11 @@ final class AggregateOp: Op {
         if out == nil, countsMatchesDirectly, let m = input as? MatchOp {
             var n: Int64 = 0
             while let r = try m.input!.next(ctx) {
-                try m.matcher.forEach(r, ctx) { _ in n += 1; return true }
+                try m.matcher.forEach(r, ctx) { _ in
+                    try ctx.tick()
+                    n += 1
+                    return true
+                }
             }
             var rep = Row(repeating: .null, count: aggBase + specs.count)
             for j in specs.indices { rep[aggBase + j] = .int(n) }
@@ -446,13 +484,17 @@ final class AggregateOp: Op {
                     for (j, s) in specs.enumerated() where s.kind == .percentileCont || s.kind == .percentileDisc {
                         states[j].param = try s.arg2!(r, ctx)
                     }
+                    try ctx.charge(rowBytes(r) + rowBytes(kv) + 64 * specs.count)
                     groups.append((r, kv, states))
                     if groups.count > ctx.limits.maxRows { try ctx.checkRows(groups.count) }
                 }
                 }
                 for (j, s) in specs.enumerated() {
                     let v = try s.arg?(r, ctx) ?? .null
+                    let held = groups[gi].states[j].values.count
                     try groups[gi].states[j].add(s, v)
+                    // collect(), percentiles and stdev keep their values; DISTINCT keeps a set.
+                    if groups[gi].states[j].values.count > held || s.distinct { try ctx.charge(v.estimatedBytes + 16) }
                 }
             }
             if let m = input as? MatchOp, !m.optional {
@@ -468,6 +510,7 @@ final class AggregateOp: Op {
             }
             var rows: [Row] = []
             for g in groups {
+                try ctx.tick()
                 var rep = g.rep
                 while rep.count < aggBase + specs.count { rep.append(.null) }
                 for (j, s) in specs.enumerated() { rep[aggBase + j] = try g.states[j].result(s) }
@@ -498,7 +541,11 @@ final class UpdateOp: Op {
     override func next(_ ctx: ExecContext) throws -> Row? {
         if out == nil {
             var inRows: [Row] = []
-            while let r = try input!.next(ctx) { inRows.append(r); try ctx.tick() }
+            while let r = try input!.next(ctx) {
+                try ctx.charge(rowBytes(r))
+                inRows.append(r)
+                try ctx.tick()
+            }
             var rows: [Row] = []
             for r in inRows { try action(r, ctx) { rows.append($0) } }
             out = rows
@@ -522,7 +569,11 @@ final class BatchOp: Op {
     override func next(_ ctx: ExecContext) throws -> Row? {
         if out == nil {
             var inRows: [Row] = []
-            while let r = try input!.next(ctx) { inRows.append(r) }
+            while let r = try input!.next(ctx) {
+                try ctx.charge(rowBytes(r))
+                inRows.append(r)
+                try ctx.tick()
+            }
             out = try action(inRows, ctx)
         }
         guard pos < out!.count else { return nil }
@@ -544,7 +595,11 @@ final class UnionOp: Op {
     override func next(_ ctx: ExecContext) throws -> Row? {
         while i < parts.count {
             if let r = try parts[i].next(ctx) {
-                if distinct && !seen.insert(GroupKey(.list(r))).inserted { continue }
+                try ctx.tick()
+                if distinct {
+                    if !seen.insert(GroupKey(.list(r))).inserted { continue }
+                    try ctx.charge(rowBytes(r))
+                }
                 return r
             }
             i += 1

@@ -26,7 +26,7 @@ struct CheckCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let loaded = GraphLoader.load(directory: graphOptions.graphDirectory, readings: graphOptions.readings)
+        let loaded = graphOptions.loadUnchecked()
         var diags = loaded.diagnostics
         // The check rules run on a graph that built cleanly; fix errors first.
         if !loaded.hasErrors {

@@ -47,21 +47,28 @@ struct GraphOptions: ParsableArguments {
     }
 
     /// Loads the graph, printing diagnostics to stderr; throws `ExitCode(1)` when there are errors.
+    ///
+    /// Starts from the derived binary cache (`GraphCache`) when it matches the source files, else
+    /// parses the text and stores the cache for the next start (`KG_NO_CACHE=1` turns it off).
+    /// A cached load is the whole `LoadedGraph` — documents, origins, warnings — so editing
+    /// commands work from it too: their edits re-read and re-parse the files they change.
     func load(showWarnings: Bool = true) throws -> LoadedGraph {
-        let loaded = GraphLoader.load(directory: graphDirectory, readings: readings)
+        let loaded = loadUnchecked()
         printDiagnostics(loaded.diagnostics, warnings: showWarnings)
         if loaded.hasErrors { throw ExitCode(1) }
         return loaded
     }
 
-    /// Loads the graph for a command that only reads it (query without --save, path, shell):
-    /// from the derived binary cache when it matches the source files (`GraphCache`), else from
-    /// the text, storing the cache for the next start. `KG_NO_CACHE=1` turns the cache off.
-    func loadForReading() throws -> LoadedGraph {
+    /// Loads the graph for a command that only reads it (query without --save, path, shell);
+    /// warnings are not printed.
+    func loadForReading() throws -> LoadedGraph { try load(showWarnings: false) }
+
+    /// The graph, from the cache or the text, with its diagnostics (errors included; nothing printed).
+    func loadUnchecked() -> LoadedGraph {
         let dir = graphDirectory
         if let cached = GraphCache.load(directory: dir, readings: readings) { return cached }
         let key = GraphCache.isDisabled ? nil : try? GraphCache.fingerprint(directory: URL(fileURLWithPath: dir, isDirectory: true))
-        let loaded = try load(showWarnings: false)
+        let loaded = GraphLoader.load(directory: dir, readings: readings)
         if let key { _ = try? GraphCache.store(loaded, fingerprint: key) }
         return loaded
     }

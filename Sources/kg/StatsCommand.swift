@@ -28,6 +28,12 @@ struct StatsCommand: ParsableCommand {
                 + "parse + build \(f(t.loadSeconds)) s (\(rate(t.loadSeconds)) edges/s); build alone ~\(f(build)) s (\(rate(build)) edges/s)")
         }
         let loaded = try graphOptions.load()
+        if timings {
+            let report = loaded.graph.memoryReport
+            let total = report.reduce(0) { $0 + $1.bytes }
+            eprint("store: \(String(format: "%.1f", Double(total) / 1_048_576)) MiB\(loaded.fromCache ? " (from the binary cache)" : "")")
+            for r in report where r.bytes >= 1 << 20 { eprint("  \(String(format: "%7.1f", Double(r.bytes) / 1_048_576)) MiB  \(r.part)") }
+        }
         let stats = GraphStats(loaded.graph)
         writeStdout(format == .json ? stats.json() : stats.text())
     }

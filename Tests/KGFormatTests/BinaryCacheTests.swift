@@ -119,15 +119,17 @@ private func expectSameGraph(_ a: Graph, _ b: Graph, sourceLocation: Testing.Sou
     }
 }
 
+private func imageBytes(_ g: Graph) throws -> [UInt8] {
+    let sink = MemorySink()
+    try GraphImage.write(g, to: ImageWriter(sink))
+    return sink.bytes
+}
+
 private func roundTrip(_ g: Graph) throws -> Graph {
-    var w = ByteWriter()
-    #expect(GraphCacheCodec.encode(g, into: &w))
-    return try w.bytes.withUnsafeBytes { raw in
-        var r = ByteReader(raw)
-        let out = try GraphCacheCodec.decode(&r)
-        #expect(r.remaining == 0)
-        return out
-    }
+    var r = ImageReader(MemorySource(try imageBytes(g)))
+    let out = try GraphImage.read(from: &r)
+    #expect(r.isAtEnd)
+    return out
 }
 
 /// A temporary graph folder with a few .kg files (content is opaque to the cache).
@@ -245,25 +247,20 @@ private final class TempGraph {
         let a = try g.addNode(key: "a", properties: [("name", "A")])
         _ = try g.addNode(key: "b", properties: [("name", "B")])
         try g.removeNode(a)
-        var w = ByteWriter()
-        #expect(!GraphCacheCodec.encode(g, into: &w))
+        #expect(!GraphImage.canWrite(g))
     }
 
     @Test func corruptedBytesNeverCrashTheDecoder() async {
         let g = randomGraph(seed: 42)
-        var w = ByteWriter()
-        _ = GraphCacheCodec.encode(g, into: &w)
-        let good = w.bytes
+        let good = (try? imageBytes(g)) ?? []
         await propertyCheck(count: 300, input: Gen.int(in: 0...(good.count - 1)), Gen.uint8(), Gen.int(in: 0...good.count)) {
             pos, byte, cut in
             var bad = good
             bad[pos] ^= byte | 1
             bad = Array(bad.prefix(cut == 0 ? bad.count : cut))
             // Either a clean error or some graph: never a crash or a hang.
-            _ = try? bad.withUnsafeBytes { raw -> Graph in
-                var r = ByteReader(raw)
-                return try GraphCacheCodec.decode(&r)
-            }
+            var r = ImageReader(MemorySource(bad))
+            _ = try? GraphImage.read(from: &r)
         }
     }
 }
@@ -394,7 +391,17 @@ private func copyOfRepositoryGraph() throws -> TempGraph {
         #expect(cached.relationTypeOrigins == text.relationTypeOrigins)
         #expect(cached.readingsDirectory == text.readingsDirectory)
         #expect(cached.directory == dir)
-        #expect(cached.documents.isEmpty && cached.loadedNodeCapacity == 0)
+        #expect(cached.fromCache && !text.fromCache)
+        // Documents and origins come back too, so kg check and editing commands can use the cache.
+        #expect(cached.documents.map(\.path) == text.documents.map(\.path))
+        #expect(cached.documents.map(\.text) == text.documents.map(\.text))
+        #expect(cached.loadedNodeCapacity == text.loadedNodeCapacity && cached.loadedEdgeCapacity == text.loadedEdgeCapacity)
+        for n in text.graph.nodes {
+            #expect(cached.origin(of: n) == text.origin(of: n))
+            #expect(cached.statement(of: n) == text.statement(of: n))
+        }
+        for e in text.graph.edges { #expect(cached.origin(of: e) == text.origin(of: e)) }
+        #expect(GraphChecker.check(cached).map(\.description) == GraphChecker.check(text).map(\.description))
     }
 
     @Test func anEditInvalidatesAndTheNextStoreMatchesTheNewText() throws {

@@ -5,7 +5,7 @@ import KGFormat
 
 // Parse + build of the generated 100k-node / 1M-edge graph (Benchmarks/data/medium.kg, the graph
 // of ../shared/bench/gen_graph.py --preset medium written as .kg by compare.py --prepare-only).
-// Goals (issue 2): >= 1M edges/s from parsed input, load <= 1.5 s and <= 300 MB resident.
+// Goals (issue 12): load from text <= 1.5 s, from the binary cache <= 0.3 s, <= 150 MB resident.
 let benchmarks: @Sendable () -> Void = {
     let metrics: [BenchmarkMetric] = [.wallClock, .cpuTotal, .peakMemoryResident, .mallocCountTotal]
     let dir = orExit { try requireData("medium.kg") }.path

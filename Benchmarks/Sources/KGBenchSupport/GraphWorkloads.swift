@@ -81,6 +81,7 @@ public func summarize(_ r: QueryResult, graph: Graph) -> String {
         case .node(let n): return graph.displayName(of: n)
         case .relationship(let e): return graph.typeName(of: e)
         case .path(let p): return "<path \(p.rels.count)>"
+        case .temporal(let t): return t.text
         }
     }
     if r.rows.count == 1 { return r.rows[0].map(v).joined(separator: " | ") }
