@@ -69,7 +69,7 @@ public final class KGServer: @unchecked Sendable {
         try await pool.prepare()
         let async = try AsyncSocket(socket: socket, pool: pool)
         listener = socket
-        runTask = Task { [failure] in
+        runTask = Task(executorPreference: Self.executor) { [failure] in
             do {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await pool.run() }
@@ -77,7 +77,7 @@ public final class KGServer: @unchecked Sendable {
                         for try await conn in async.sockets {
                             let fd = conn.socket.file.rawValue
                             connections.with { $0[fd] = conn }
-                            Task.detached { [self] in
+                            Task.detached(executorPreference: Self.executor) { [self] in
                                 await serve(conn)
                                 connections.with { $0[fd] = nil }
                                 try? conn.close()
@@ -95,7 +95,7 @@ public final class KGServer: @unchecked Sendable {
         }
         if config.watchInterval > 0 {
             let interval = config.watchInterval
-            watchTask = Task.detached { [app] in
+            watchTask = Task.detached(executorPreference: Self.executor) { [app] in
                 while !Task.isCancelled {
                     try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
                     if Task.isCancelled { break }
@@ -112,6 +112,11 @@ public final class KGServer: @unchecked Sendable {
         }
         return e
     }
+
+    /// The threads the server's own tasks run on (accepting, reading and answering connections,
+    /// watching the folder): not Swift's cooperative pool, which other work in the same process
+    /// (a library user's tasks, a test run) may keep busy for long stretches.
+    static let executor = ServerExecutor()
 
     /// Serves until `stop` is called.
     public func wait() async {
@@ -415,5 +420,18 @@ final class RequestReader: @unchecked Sendable {
             body = Data(take(n))
         }
         return .request(Raw(method: method, target: String(requestLine[1]), headers: headers, body: body, keepAlive: keepAlive))
+    }
+}
+
+/// Runs jobs on a concurrent dispatch queue of the server's own, which adds threads when some
+/// block (a blocking poll of the socket pool, a long drawing), so answering never waits for
+/// Swift's cooperative pool (one thread per core).
+final class ServerExecutor: TaskExecutor, @unchecked Sendable {
+    private let queue = DispatchQueue(label: "kg-serve", qos: .userInitiated, attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
     }
 }

@@ -109,13 +109,19 @@ import Testing
 
     @Test func runawayQueriesStopAtTheTimeLimitAndTheServerGoesOn() async throws {
         let kb = try Fixture.KB(); defer { kb.remove() }
-        let s = try await Fixture.server(kb) { $0.queryTimeout = 1; $0.maxConcurrentQueries = 1 }; defer { Task { await s.stop() } }
+        let s = try await Fixture.server(kb) { $0.queryTimeout = 2; $0.maxConcurrentQueries = 1 }; defer { Task { await s.stop() } }
         let http = HTTP(s)
         let token = s.app.token
-        // A second query while one runs is told to wait.
-        let running = Task.detached { try await http.post("/api/query", ["query": "MATCH p = ()-[*]-() RETURN count(p)"], token: token) }
+        // A second query while one runs is told to wait. (Asked until the long one has finished:
+        // under a loaded test run its request may reach the server late.)
+        let finished = Flag()
+        let running = Task.detached {
+            defer { finished.set() }
+            return try await http.post("/api/query", ["query": "MATCH p = ()-[*]-() RETURN count(p)"], token: token)
+        }
         var busy: HTTP.Answer? = nil
-        for _ in 0..<40 {
+        let deadline = Date().addingTimeInterval(60)
+        while !finished.isSet && Date() < deadline {
             try await Task.sleep(nanoseconds: 25_000_000)
             let b = try await http.post("/api/query", ["query": "RETURN 1"], token: token)
             if b.status == 429 { busy = b; break }
@@ -138,4 +144,12 @@ import Testing
         #expect(r.json["rowsShown"] as? Int == 50)
         #expect(((r.json["result"] as? [String: Any])?["rows"] as? [Any])?.count == 50)
     }
+}
+
+/// A flag one task sets and another reads.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }
