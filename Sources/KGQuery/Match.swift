@@ -227,6 +227,39 @@ final class Matcher {
     }
 
     /// How many edges `expand` would visit from `n` (without visiting them: CSR range sizes).
+    /// Σ weight(v) · degree(v) over `nodes` (weight 1 when `weights` is nil) for a relationship of
+    /// one typed step with one direction, read straight from the compact CSR with the type and
+    /// adjacency resolved once. Nil when the pattern or the store is not in that shape (the caller
+    /// then asks `degree` node by node).
+    func degreeSum(_ nodes: [Int32], weights: [Int64]?, _ r: CRel, _ ctx: ExecContext) throws -> Int64? {
+        let g = ctx.graph
+        guard r.steps.count == 1, r.varLen == nil, r.props.isEmpty, r.propsMap == nil,
+              g.adjacencyIsCompact, let sym = stepSymbol(r, 0, g) else { return nil }
+        if sym == Symbol.none { return 0 }
+        let dir = r.steps[0].dir
+        guard dir != .both, !undirected(g).contains(sym.raw) else { return nil }
+        let adj = dir == .out ? g.outAdjacency : g.inAdjacency
+        let t = sym.raw
+        var total: Int64 = 0
+        try withExtendedLifetime(adj) {
+            for (i, v) in nodes.enumerated() {
+                if i & 4095 == 0 { try ctx.tick() }
+                let d = Int64(adj.range(Int(v), type: t).count)
+                if d == 0 { continue }
+                var x = d
+                if let w = weights {
+                    let (p, o) = w[Int(v)].multipliedReportingOverflow(by: d)
+                    if o { throw Compiler.overflow() }
+                    x = p
+                }
+                let (s, o) = total.addingReportingOverflow(x)
+                if o { throw Compiler.overflow() }
+                total = s
+            }
+        }
+        return total
+    }
+
     func degree(_ n: Int32, _ r: CRel, _ ctx: ExecContext, reverse: Bool = false) throws -> Int64 {
         let g = ctx.graph
         guard g.adjacencyIsCompact else {

@@ -60,6 +60,9 @@ struct NodeFilter {
     /// Per stored label symbol: whether it satisfies every wanted label.
     private var labelOK: [Symbol: Bool] = [:]
     private var candidateSet: Set<Int32>? = nil
+    /// The last label symbol looked up and its answer (nodes of one kind come in runs).
+    private var lastLabel: Symbol? = nil
+    private var lastLabelOK = false
 
     init(_ n: CNode, _ ctx: ExecContext, _ matcher: Matcher) throws {
         labels = n.labels
@@ -82,11 +85,17 @@ struct NodeFilter {
             let own = g.labelSymbols(of: nid)
             if own.count == 1 {
                 let k = own[0]
-                if let v = labelOK[k] {
+                if k == lastLabel {
+                    if !lastLabelOK { return false }
+                } else if let v = labelOK[k] {
+                    lastLabel = k
+                    lastLabelOK = v
                     if !v { return false }
                 } else {
                     let v = labels.allSatisfy { ctx.hasLabel(nid, $0) }
                     labelOK[k] = v
+                    lastLabel = k
+                    lastLabelOK = v
                     if !v { return false }
                 }
             } else if !labels.allSatisfy({ ctx.hasLabel(nid, $0) }) {
@@ -276,6 +285,11 @@ final class FastAggregateOp: Op {
         let g = ctx.graph
         let n = g.nodeCapacity
         var filters = try part.nodes.map { try NodeFilter($0, ctx, matcher) }
+        // One hop to any node: the sum of the start nodes' degrees.
+        if part.rels.count == 1 && filters[1].isTrivial {
+            let starts = filters[0].startNodes(g).filter { filters[0].ok($0, ctx) }
+            if let s = try matcher.degreeSum(starts, weights: nil, part.rels[0], ctx) { return s }
+        }
         // w[v]: number of partial matches ending at v; `active`: the nodes where w > 0.
         var w = [Int64](repeating: 0, count: n)
         try ctx.charge(n * 8)
@@ -309,6 +323,10 @@ final class FastAggregateOp: Op {
             let last = hop == part.rels.count - 1
             let target = hop + 1
             if last && filters[target].isTrivial {
+                if let s = try matcher.degreeSum(active, weights: w, r, ctx) {
+                    try add(s)
+                    break
+                }
                 for v in active {
                     let (p, o) = w[Int(v)].multipliedReportingOverflow(by: try matcher.degree(v, r, ctx))
                     if o { throw Compiler.overflow() }
