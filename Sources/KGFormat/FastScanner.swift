@@ -55,31 +55,7 @@ final class FastScanner {
 
     /// True when every byte is valid UTF-8.
     static func isValidUTF8(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
-        var i = start
-        while i < end {
-            // Eight ASCII bytes at a time.
-            if i + 8 <= end {
-                let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-                if w & 0x8080_8080_8080_8080 == 0 { i += 8; continue }
-            }
-            let c = p[i]
-            if c < 0x80 { i += 1; continue }
-            var len = 0
-            var minV: UInt32 = 0
-            var v: UInt32 = 0
-            if c & 0xE0 == 0xC0 { len = 2; v = UInt32(c & 0x1F); minV = 0x80 }
-            else if c & 0xF0 == 0xE0 { len = 3; v = UInt32(c & 0x0F); minV = 0x800 }
-            else if c & 0xF8 == 0xF0 { len = 4; v = UInt32(c & 0x07); minV = 0x10000 }
-            else { return false }
-            guard i + len <= end else { return false }
-            for k in 1..<len {
-                guard p[i + k] & 0xC0 == 0x80 else { return false }
-                v = v << 6 | UInt32(p[i + k] & 0x3F)
-            }
-            if v < minV || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) { return false }
-            i += len
-        }
-        return true
+        UTF8Validation.firstInvalid(p, start, end) == nil
     }
 
     deinit { toks.deallocate() }

@@ -195,6 +195,28 @@ public enum KGPrinter {
         return out
     }
 
+    /// The order `print(graph:)` writes nodes in: readings first, then by key (bytewise).
+    public static func nodeOrder(_ g: Graph, keys: [NodeID: String]) -> [NodeID] {
+        g.nodes.sorted { a, b in
+            let ra = g.kind(of: a) == "Reading", rb = g.kind(of: b) == "Reading"
+            if ra != rb { return ra }
+            return keys[a]!.utf8.lexicographicallyPrecedes(keys[b]!.utf8)
+        }
+    }
+
+    /// The order `print(graph:)` writes relations in: by source key, type, target key, then id.
+    public static func edgeOrder(_ g: Graph, keys: [NodeID: String]) -> [EdgeID] {
+        g.edges.sorted { a, b in
+            let sa = keys[g.source(of: a)]!, sb = keys[g.source(of: b)]!
+            if sa != sb { return sa.utf8.lexicographicallyPrecedes(sb.utf8) }
+            let ta = g.typeName(of: a), tb = g.typeName(of: b)
+            if ta != tb { return ta.utf8.lexicographicallyPrecedes(tb.utf8) }
+            let da = keys[g.target(of: a)]!, db = keys[g.target(of: b)]!
+            if da != db { return da.utf8.lexicographicallyPrecedes(db.utf8) }
+            return a < b
+        }
+    }
+
     /// Keys for every live node: its own key when it is a valid id, else a unique slug of its name.
     public static func nodeKeys(_ g: Graph) -> [NodeID: String] {
         var used: Set<String> = []
@@ -291,22 +313,10 @@ public enum KGPrinter {
             out += print(s)
         }
         let keys = nodeKeys(g)
-        let nodes = g.nodes.sorted { a, b in
-            let ra = g.kind(of: a) == "Reading", rb = g.kind(of: b) == "Reading"
-            if ra != rb { return ra }
-            return keys[a]!.utf8.lexicographicallyPrecedes(keys[b]!.utf8)
-        }
+        let nodes = nodeOrder(g, keys: keys)
         if !out.isEmpty && !nodes.isEmpty { out += "\n" }
         for n in nodes { out += print(statement(node: n, in: g, key: keys[n]!)) }
-        let edges = g.edges.sorted { a, b in
-            let sa = keys[g.source(of: a)]!, sb = keys[g.source(of: b)]!
-            if sa != sb { return sa.utf8.lexicographicallyPrecedes(sb.utf8) }
-            let ta = g.typeName(of: a), tb = g.typeName(of: b)
-            if ta != tb { return ta.utf8.lexicographicallyPrecedes(tb.utf8) }
-            let da = keys[g.target(of: a)]!, db = keys[g.target(of: b)]!
-            if da != db { return da.utf8.lexicographicallyPrecedes(db.utf8) }
-            return a < b
-        }
+        let edges = edgeOrder(g, keys: keys)
         if !out.isEmpty && !edges.isEmpty { out += "\n" }
         for e in edges { out += print(statement(edge: e, in: g, keys: { keys[$0]! })) }
         return out

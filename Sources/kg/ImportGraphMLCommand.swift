@@ -140,25 +140,13 @@ struct ImportGraphMLCommand: ParsableCommand {
                    graphmlLine: firstLine, what: "relation type \(r.name)")
         }
         let keys = KGPrinter.nodeKeys(g)
-        let nodes = g.nodes.sorted { a, b in
-            let ra = g.kind(of: a) == "Reading", rb = g.kind(of: b) == "Reading"
-            if ra != rb { return ra }
-            return keys[a]!.utf8.lexicographicallyPrecedes(keys[b]!.utf8)
-        }
+        let nodes = KGPrinter.nodeOrder(g, keys: keys)
         if !nodes.isEmpty { text += "\n"; lineNo += 1 }
         for n in nodes {
             append(KGPrinter.print(KGPrinter.statement(node: n, in: g, key: keys[n]!)), graphmlLine: imported.line(of: n),
                    what: "node '\(keys[n]!)'")
         }
-        let edges = g.edges.sorted { a, b in
-            let sa = keys[g.source(of: a)]!, sb = keys[g.source(of: b)]!
-            if sa != sb { return sa.utf8.lexicographicallyPrecedes(sb.utf8) }
-            let ta = g.typeName(of: a), tb = g.typeName(of: b)
-            if ta != tb { return ta.utf8.lexicographicallyPrecedes(tb.utf8) }
-            let da = keys[g.target(of: a)]!, db = keys[g.target(of: b)]!
-            if da != db { return da.utf8.lexicographicallyPrecedes(db.utf8) }
-            return a < b
-        }
+        let edges = KGPrinter.edgeOrder(g, keys: keys)
         if !edges.isEmpty { text += "\n"; lineNo += 1 }
         for e in edges {
             append(KGPrinter.print(KGPrinter.statement(edge: e, in: g, keys: { keys[$0]! })), graphmlLine: imported.line(of: e),
