@@ -10,10 +10,18 @@ public enum SVGGraph {
         type.lowercased().replacingOccurrences(of: "_", with: " ")
     }
 
+    /// The drawing of `sub`: its nodes with their kinds' styles and tooltips, its relations with
+    /// labels and evidence.
+    ///
     /// - Parameters:
+    ///   - graph: the graph `sub` is part of.
+    ///   - sub: what to draw.
+    ///   - emphasise: nodes drawn emphasised.
+    ///   - edgeLabels: whether relations carry their type as a label.
     ///   - focus: the centre of a neighbourhood view (emphasised; a slide puts it in the middle).
-    ///   - nodeOrder, edgeOrder: the order to draw nodes and edges in (a story's argument order); the
-    ///     subgraph's own nodes and edges missing from them follow in id order.
+    ///   - nodeOrder: the order to draw nodes in (a story's argument order); the subgraph's own
+    ///     nodes missing from it follow in id order.
+    ///   - edgeOrder: the same for relations.
     ///   - story: the order is an argument to read left to right, top to bottom.
     public static func diagram(_ graph: Graph, _ sub: Subgraph, emphasise: Set<NodeID> = [],
                                edgeLabels: Bool = true, focus: NodeID? = nil, nodeOrder: [NodeID]? = nil,
