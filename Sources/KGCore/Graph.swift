@@ -485,7 +485,7 @@ public final class Graph {
     /// The normal form of an interned string, interned.
     func normalizedSymbol(_ s: Symbol) -> Symbol {
         if let same = strings.withBytes(s, { p -> Bool? in
-            if case .alreadyNormal = NameKeyBytes.normalizeASCII(p, into: normScratchFor(0)) { return true }
+            if case .alreadyNormal = NameKeyBytes.normalizeASCII(p, into: normScratchFor(p.count)) { return true }
             return nil
         }), same {
             return s

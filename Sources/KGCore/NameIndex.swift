@@ -114,6 +114,8 @@ enum NameKeyBytes {
     /// (use `NameKey.normalize` then).
     @inline(__always)
     static func normalizeASCII(_ p: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<UInt8>) -> Result {
+        // Never write past `out`: a buffer too small sends the caller to the String path.
+        guard out.count >= p.count else { return .notASCII }
         // First pass: is it ASCII, and already normal (lower case, single inner spaces, no other separators)?
         var normal = true
         var prevSpace = true

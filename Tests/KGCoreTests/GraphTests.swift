@@ -26,6 +26,20 @@ struct GraphTests {
         #expect(g.nodes(withLabel: "Technique").isEmpty)
     }
 
+    /// Fuzz finding (GraphML target): the name index normalised a long name that is not in its
+    /// normal form into a scratch buffer sized for short ones (heap overflow under the address
+    /// sanitizer). Fuzz/Regressions/graphml/long-unnormalised-name.graphml.
+    @Test func longNamesNotInNormalFormAreIndexed() throws {
+        let g = Graph(schema: schemaFixture())
+        for length in [255, 256, 257, 1000, 70_000] {
+            let name = "Ab\(length)-" + String(repeating: "Xy_", count: length / 3)
+            let n = try g.addNode(key: "n\(length)", labels: ["Concept"], properties: [("name", .string(name))])
+            #expect(g.resolve(name: name) == [n])
+            #expect(g.resolve(name: name.lowercased()) == [n])
+            #expect(g.isNamed(n, name.uppercased()))
+        }
+    }
+
     @Test func duplicateKeysAreRejected() throws {
         let g = Graph()
         try g.addNode(key: "a")
