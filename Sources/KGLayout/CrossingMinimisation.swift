@@ -6,8 +6,11 @@ public protocol CrossingMinimizer: Sendable {
 
 /// Layer-by-layer sweeps (Gansner et al. 1993, "dot"): alternately down and up, each layer sorted by the
 /// weighted median (or barycenter) of its neighbours in the fixed layer, then adjacent swaps
-/// (transposition) while they remove crossings. Several restarts from seeded random initial orders;
-/// the order with the fewest crossings wins (ties: the earliest run), so results are reproducible.
+/// (transposition) while they remove crossings. As in dot, every other pair of iterations sorts nodes with
+/// equal medians right to left and lets transposition also make swaps that leave the count equal, so the
+/// search crosses plateaus instead of stopping on them (`plateau`). Several restarts from seeded random
+/// initial orders; the order with the fewest crossings (counted exactly after every iteration) wins
+/// (ties: the earliest run), so results are reproducible; sifting passes then polish it.
 public struct LayerSweepMinimizer: CrossingMinimizer {
     public enum Heuristic: Sendable { case median, barycenter }
     public var heuristic: Heuristic
@@ -21,11 +24,15 @@ public struct LayerSweepMinimizer: CrossingMinimizer {
     public var sifting: Bool
     /// Sifting passes on the final (best) order, kept only while they remove crossings.
     public var polish: Bool
+    /// dot's plateau moves: on every second iteration nodes with equal medians are sorted right to left
+    /// and transposition also swaps pairs whose swap leaves the crossings equal.
+    public var plateau: Bool
 
-    public init(heuristic: Heuristic = .median, restarts: Int = 3, seed: UInt64 = 1,
-                maxIterations: Int = 24, patience: Int = 6, sifting: Bool = false, polish: Bool = false) {
+    public init(heuristic: Heuristic = .median, restarts: Int = 6, seed: UInt64 = 1,
+                maxIterations: Int = 24, patience: Int = 6, sifting: Bool = false, polish: Bool = true,
+                plateau: Bool = true) {
         self.heuristic = heuristic; self.restarts = restarts; self.seed = seed; self.sifting = sifting; self.polish = polish
-        self.maxIterations = maxIterations; self.patience = patience
+        self.maxIterations = maxIterations; self.patience = patience; self.plateau = plateau
     }
 
     public func minimiseCrossings(_ g: inout LayeredGraph) {
@@ -42,8 +49,9 @@ public struct LayerSweepMinimizer: CrossingMinimizer {
             var stale = 0
             let useMedian = heuristic == .median ? (run % 3 != 2) : (run % 3 == 2)
             for it in 0..<maxIterations {
-                sweep(&g, pos: &pos, downward: it % 2 == 0, median: useMedian)
-                transpose(&g, pos: &pos)
+                let reverse = plateau && it % 4 >= 2
+                sweep(&g, pos: &pos, downward: it % 2 == 0, median: useMedian, reverse: reverse)
+                transpose(&g, pos: &pos, reverse: plateau && !reverse)
                 if sifting { sift(&g, pos: &pos, downward: it % 2 == 0) }
                 let c = g.crossings()
                 if c < runBest { runBest = c; stale = 0 } else { stale += 1 }
@@ -88,7 +96,7 @@ public struct LayerSweepMinimizer: CrossingMinimizer {
         return layers
     }
 
-    func sweep(_ g: inout LayeredGraph, pos: inout [Int], downward: Bool, median: Bool) {
+    func sweep(_ g: inout LayeredGraph, pos: inout [Int], downward: Bool, median: Bool, reverse: Bool = false) {
         let range: [Int] = downward ? Array(1..<g.layers.count) : Array((0..<(g.layers.count - 1)).reversed())
         var value = [Double](repeating: -1, count: 0)
         for li in range {
@@ -109,7 +117,7 @@ public struct LayerSweepMinimizer: CrossingMinimizer {
             // Nodes without neighbours keep their slots; the others are sorted into the remaining slots.
             var movable = [(Double, Int, Int)]()  // value, old index, node
             for (i, v) in layer.enumerated() where value[i] >= 0 { movable.append((value[i], i, v)) }
-            movable.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+            if reverse { movable.sort { ($0.0, -$0.1) < ($1.0, -$1.1) } } else { movable.sort { ($0.0, $0.1) < ($1.0, $1.1) } }
             var out = layer
             var k = 0
             for i in 0..<layer.count where value[i] >= 0 { out[i] = movable[k].2; k += 1 }
@@ -127,7 +135,9 @@ public struct LayerSweepMinimizer: CrossingMinimizer {
         return (keep, swapped)
     }
 
-    func transpose(_ g: inout LayeredGraph, pos: inout [Int]) {
+    /// Adjacent swaps while they remove crossings; with `reverse` (dot) also swaps that leave a crossing
+    /// pair's count equal, which moves across plateaus (only strict gains keep the passes going).
+    func transpose(_ g: inout LayeredGraph, pos: inout [Int], reverse: Bool = false) {
         var improved = true
         var passes = 0
         while improved && passes < 12 {
@@ -138,10 +148,10 @@ public struct LayerSweepMinimizer: CrossingMinimizer {
                 for i in 0..<(layer.count - 1) {
                     let v = layer[i], w = layer[i + 1]
                     let c = pairCrossings(g, pos, v, w)
-                    if c.swapped < c.keep {
+                    if c.swapped < c.keep || (reverse && c.keep > 0 && c.swapped == c.keep) {
                         layer[i] = w; layer[i + 1] = v
                         pos[w] = i; pos[v] = i + 1
-                        improved = true
+                        if c.swapped < c.keep { improved = true }
                     }
                 }
                 g.layers[li] = layer

@@ -21,7 +21,7 @@ public struct LayoutOptions: Sendable {
     /// and only this many with the fewest crossings get the full `crossingMinimizer`; 0 runs the full
     /// ordering on every orientation.
     public var orientationFinalists: Int = 4
-    public var screeningMinimizer: any CrossingMinimizer = LayerSweepMinimizer(restarts: 1, maxIterations: 8, patience: 3)
+    public var screeningMinimizer: any CrossingMinimizer = LayerSweepMinimizer(restarts: 1, maxIterations: 8, patience: 3, polish: false)
     public var layerer: any Layerer = NetworkSimplexLayerer()
     public var crossingMinimizer: any CrossingMinimizer = LayerSweepMinimizer()
     public var coordinateAssigner: any CoordinateAssigner = BrandesKoepfAssigner()
