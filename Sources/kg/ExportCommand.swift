@@ -9,7 +9,8 @@ struct ExportCommand: ParsableCommand {
         discussion: """
         kg export --all regenerates every file listed in Exports/manifest.json from the graph: each entry \
         names a file, an export subcommand and its arguments, for example {"file": "x.svg", "command": \
-        "svg", "args": ["--focus", "x"]}; a slide entry that needs a series writes x-1.svg, x-2.svg, … and \
+        "svg", "args": ["--focus", "x"]}; a slide entry that needs a series names its first slide and is \
+        marked {"file": "x-1.svg", "series": true, …}: it writes x-1.svg, x-2.svg, … and \
         removes the numbered files of an earlier, longer series. --check writes them to a temporary folder \
         instead and fails (exit 1) when any committed file differs (a PNG or PDF counts as up to date when \
         it was drawn from the same SVG, whatever librsvg drew it).
@@ -30,10 +31,29 @@ struct ExportCommand: ParsableCommand {
 
     struct Manifest: Decodable {
         struct Entry: Decodable {
+            /// The file written; for a slide series (`series: true`) its first slide, `NAME-1.svg`
+            /// (or `NAME-01.svg`, …), with the others beside it.
             var file: String
             var command: String
             var args: [String]
             var description: String?
+            var series: Bool?
+
+            /// The path the export command is given (`-o`): `file`, or for a series `file` without
+            /// its slide number (`NAME-1.svg` → `NAME.svg`).
+            var output: String {
+                guard series == true, let base = Entry.seriesBase(file) else { return file }
+                return base
+            }
+
+            static func seriesBase(_ file: String) -> String? {
+                let ext = (file as NSString).pathExtension
+                let stem = (file as NSString).deletingPathExtension
+                guard let dash = stem.lastIndex(of: "-") else { return nil }
+                let number = stem[stem.index(after: dash)...]
+                guard !number.isEmpty, number.allSatisfy({ $0 == "0" || $0 == "1" }), Int(number) == 1 else { return nil }
+                return String(stem[..<dash]) + (ext.isEmpty ? "" : "." + ext)
+            }
         }
         var exports: [Entry]
     }
@@ -52,6 +72,9 @@ struct ExportCommand: ParsableCommand {
             for e in m.exports {
                 if e.file.isEmpty || e.file.contains("/") || e.file.hasPrefix(".") {
                     throw ValidationError("\(path): file '\(e.file)' must be a plain file name inside the exports folder")
+                }
+                if e.series == true && Manifest.Entry.seriesBase(e.file) == nil {
+                    throw ValidationError("\(path): '\(e.file)' is marked as a series, so it must name the first slide (NAME-1.svg)")
                 }
             }
             return m
@@ -73,13 +96,20 @@ struct ExportCommand: ParsableCommand {
         defer { if check { try? fm.removeItem(atPath: outDir) } }
         var stale: [String] = []
         for entry in manifest.exports {
-            let target = (outDir as NSString).appendingPathComponent(entry.file)
+            let target = (outDir as NSString).appendingPathComponent(entry.output)
             let args = entry.args + ["-o", target]
             var written: [String] = [target]
             switch entry.command {
             case "svg":
                 let cmd = try ExportSVGCommand.parse(args)
                 let outputs = try cmd.render(graph, output: target, rasterise: !check, warn: { eprint("\(entry.file): \($0)") })
+                let firstName = outputs.first?.path.map { ($0 as NSString).lastPathComponent }
+                if entry.series == true, outputs.count < 2 || firstName != entry.file {
+                    throw ValidationError("manifest: \(entry.file) is marked as a series, but the export writes \(outputs.count == 1 ? "one slide" : "\(firstName ?? "nothing") first"); drop \"series\" or name the first slide")
+                }
+                if entry.series != true, outputs.count > 1 {
+                    throw ValidationError("manifest: \(entry.file) needs a series of \(outputs.count) slides; name its first slide (\(firstName ?? "")) and add \"series\": true")
+                }
                 if !check { try ExportSVGCommand.write(outputs, requested: target) }
                 written = outputs.compactMap(\.path)
                 if check {
@@ -93,7 +123,7 @@ struct ExportCommand: ParsableCommand {
                         } else if old != o.data { stale.append(name) }
                     }
                     // Numbered files of an earlier, longer series still committed.
-                    let committedTarget = (exports as NSString).appendingPathComponent(entry.file)
+                    let committedTarget = (exports as NSString).appendingPathComponent(entry.output)
                     let names = Set(outputs.compactMap { $0.path.map { ($0 as NSString).lastPathComponent } })
                     for extra in ExportSVGCommand.staleSeriesFiles(committedTarget, written: Set(names.map { (exports as NSString).appendingPathComponent($0) })) {
                         stale.append((extra as NSString).lastPathComponent + " (no longer written)")

@@ -36,7 +36,7 @@ struct ExportDeckCommand: ParsableCommand {
         for (k, entry) in m.exports.enumerated() where entry.command == "svg" && entry.args.contains("--slide") {
             var args = entry.args.filter { $0 != "--force" }
             if let i = args.firstIndex(of: "--format"), i + 1 < args.count { args.removeSubrange(i...(i + 1)) }
-            let base = ((entry.file as NSString).deletingPathExtension as NSString).lastPathComponent
+            let base = ((entry.output as NSString).deletingPathExtension as NSString).lastPathComponent
             let cmd = try ExportSVGCommand.parse(args + ["--format", "svg", "-o", base + ".svg"])
             let outputs = try cmd.render(graph, output: base + ".svg", idPrefix: "s\(k)-", warn: { eprint("\(entry.file): \($0)") })
             for o in outputs {

