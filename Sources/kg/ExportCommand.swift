@@ -29,6 +29,12 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var graphOptions: GraphOptions
 
+    /// A problem with the manifest file: an input error (exit 1), not a usage error.
+    struct ManifestError: Error, CustomStringConvertible {
+        let description: String
+        init(_ d: String) { description = d }
+    }
+
     struct Manifest: Decodable {
         struct Entry: Decodable {
             /// The file written; for a slide series (`series: true`) its first slide, `NAME-1.svg`
@@ -65,26 +71,33 @@ struct ExportCommand: ParsableCommand {
 
     static func readManifest(file path: String) throws -> Manifest {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("\(path): no such file (the exports manifest)")
+            throw ManifestError("\(path): no such file (the exports manifest)")
         }
         do {
             let m = try JSONDecoder().decode(Manifest.self, from: data)
             for e in m.exports {
                 if e.file.isEmpty || e.file.contains("/") || e.file.hasPrefix(".") {
-                    throw ValidationError("\(path): file '\(e.file)' must be a plain file name inside the exports folder")
+                    throw ManifestError("\(path): file '\(e.file)' must be a plain file name inside the exports folder")
                 }
                 if e.series == true && Manifest.Entry.seriesBase(e.file) == nil {
-                    throw ValidationError("\(path): '\(e.file)' is marked as a series, so it must name the first slide (NAME-1.svg)")
+                    throw ManifestError("\(path): '\(e.file)' is marked as a series, so it must name the first slide (NAME-1.svg)")
                 }
             }
             return m
-        } catch let e as ValidationError { throw e } catch {
-            throw ValidationError("\(path): not a valid manifest: \(error)")
+        } catch let e as ManifestError { throw e } catch {
+            throw ManifestError("\(path): not a valid manifest: \(error)")
         }
     }
 
     func run() throws {
         if !all { throw ValidationError("give a format (svg, graphml, dot, mermaid, json, cypher) or --all") }
+        do { try runAll() } catch let e as ManifestError {
+            eprint("error: \(e)")
+            throw ExitCode(1)
+        }
+    }
+
+    private func runAll() throws {
         let manifest = try Self.readManifest(exports)
         let graph = try graphOptions.load(showWarnings: false).graph
         let fm = FileManager.default
@@ -105,10 +118,10 @@ struct ExportCommand: ParsableCommand {
                 let outputs = try cmd.render(graph, output: target, rasterise: !check, warn: { eprint("\(entry.file): \($0)") })
                 let firstName = outputs.first?.path.map { ($0 as NSString).lastPathComponent }
                 if entry.series == true, outputs.count < 2 || firstName != entry.file {
-                    throw ValidationError("manifest: \(entry.file) is marked as a series, but the export writes \(outputs.count == 1 ? "one slide" : "\(firstName ?? "nothing") first"); drop \"series\" or name the first slide")
+                    throw ManifestError("manifest: \(entry.file) is marked as a series, but the export writes \(outputs.count == 1 ? "one slide" : "\(firstName ?? "nothing") first"); drop \"series\" or name the first slide")
                 }
                 if entry.series != true, outputs.count > 1 {
-                    throw ValidationError("manifest: \(entry.file) needs a series of \(outputs.count) slides; name its first slide (\(firstName ?? "")) and add \"series\": true")
+                    throw ManifestError("manifest: \(entry.file) needs a series of \(outputs.count) slides; name its first slide (\(firstName ?? "")) and add \"series\": true")
                 }
                 if !check { try ExportSVGCommand.write(outputs, requested: target) }
                 written = outputs.compactMap(\.path)
@@ -142,7 +155,7 @@ struct ExportCommand: ParsableCommand {
                     if fm.contents(atPath: committed) != fm.contents(atPath: target) { stale.append(entry.file) }
                 }
             default:
-                throw ValidationError("manifest: unknown command '\(entry.command)' for \(entry.file)")
+                throw ManifestError("manifest: unknown command '\(entry.command)' for \(entry.file)")
             }
             if !check { for w in written { print("wrote \(w)") } }
         }

@@ -28,7 +28,11 @@ struct ExportDeckCommand: ParsableCommand {
     @OptionGroup var graphOptions: GraphOptions
 
     func run() throws {
-        let m = try ExportCommand.readManifest(file: manifest)
+        let m: ExportCommand.Manifest
+        do { m = try ExportCommand.readManifest(file: manifest) } catch let e as ExportCommand.ManifestError {
+            eprint("error: \(e)")
+            throw ExitCode(1)
+        }
         let graph = try graphOptions.load(showWarnings: false).graph
         var slides: [DeckWriter.Slide] = []
         var wide = 0, standard = 0
