@@ -49,7 +49,9 @@ enum Support {
         return u
     }
 
-    /// Runs a program; returns (status, stdout, stderr).
+    /// Runs a program; returns (status, stdout, stderr). Both pipes are drained at once (a child
+    /// that fills one while the other is read would otherwise wait forever). A process that dies of
+    /// a signal returns 128 + the signal, with a line saying so and Swift's backtrace on stderr.
     @discardableResult
     static func run(_ exe: String, _ args: [String], cwd: URL? = nil, stdin: Data? = nil) throws -> (Int32, String, String) {
         let p = Process()
@@ -60,13 +62,26 @@ enum Support {
         p.standardOutput = out
         p.standardError = err
         var env = ProcessInfo.processInfo.environment
-        env["SWIFT_BACKTRACE"] = "enable=no"
+        env["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no"
         p.environment = env
         try p.run()
+        let group = DispatchGroup()
+        nonisolated(unsafe) var e = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            e = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
         let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
         p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        var errText = String(decoding: e, as: UTF8.self)
+        var status = p.terminationStatus
+        if p.terminationReason == .uncaughtSignal {
+            errText += "\n[test harness] \(exe) \(args.joined(separator: " ")) was killed by signal \(status)"
+            status += 128
+        }
+        return (status, String(decoding: o, as: UTF8.self), errText)
     }
 
     static func which(_ name: String) -> String? {
