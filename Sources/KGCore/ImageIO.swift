@@ -159,27 +159,35 @@ public struct ImageReader {
 
     /// The next section as an array of `T` (at most `maxCount` elements).
     public mutating func array<T: BitwiseCopyable>(_: T.Type, maxCount: Int = .max) throws -> [T] {
-        var head = [UInt64](repeating: 0, count: 3)
-        try head.withUnsafeMutableBytes { try source.read(into: $0, at: offset) }
-        offset += 24
-        let count = head[0], length = head[1]
-        let stride = UInt64(MemoryLayout<T>.stride)
-        guard count <= UInt64(Int.max) / max(stride, 1), count * stride == length, Int(count) <= maxCount,
-              length <= UInt64(source.size - offset)
-        else { throw ImageError("bad section length") }
-        let n = Int(count)
+        let (n, length, checksum) = try sectionHeader(T.self, maxCount: maxCount)
         let out = try [T](unsafeUninitializedCapacity: n) { buf, initialized in
-            let raw = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(buf.baseAddress), count: Int(length))
-            if length > 0 { try source.read(into: raw, at: offset) }
-            guard imageChecksum(UnsafeRawBufferPointer(raw)) == head[2] else { throw ImageError("checksum mismatch") }
+            try readBody(into: UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(buf.baseAddress), count: length),
+                         checksum: checksum)
             initialized = n
         }
-        offset += Int(length)
+        offset += length
         return out
     }
 
     /// The next section straight into manually managed storage (the interner's buffers).
     mutating func rawBuffer<T: BitwiseCopyable>(_: T.Type, maxCount: Int = .max) throws -> RawBuffer<T> {
+        let (count, length, checksum) = try sectionHeader(T.self, maxCount: maxCount)
+        var buf = RawBuffer<T>(capacity: count)
+        do {
+            try readBody(into: UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(buf.base), count: length),
+                         checksum: checksum)
+        } catch {
+            buf.free()
+            throw error
+        }
+        buf.setCount(count)
+        offset += length
+        return buf
+    }
+
+    /// Reads the next section's header (element count, byte length, checksum) and checks that the
+    /// length fits `T`, `maxCount` and what is left of the image; `offset` then points at the body.
+    private mutating func sectionHeader<T: BitwiseCopyable>(_: T.Type, maxCount: Int) throws -> (count: Int, length: Int, checksum: UInt64) {
         var head = [UInt64](repeating: 0, count: 3)
         try head.withUnsafeMutableBytes { try source.read(into: $0, at: offset) }
         offset += 24
@@ -188,18 +196,13 @@ public struct ImageReader {
         guard count <= UInt64(Int.max) / max(stride, 1), count * stride == length, Int(count) <= maxCount,
               length <= UInt64(source.size - offset)
         else { throw ImageError("bad section length") }
-        var buf = RawBuffer<T>(capacity: Int(count))
-        let raw = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(buf.base), count: Int(length))
-        do {
-            if length > 0 { try source.read(into: raw, at: offset) }
-            guard imageChecksum(UnsafeRawBufferPointer(raw)) == head[2] else { throw ImageError("checksum mismatch") }
-        } catch {
-            buf.free()
-            throw error
-        }
-        buf.setCount(Int(count))
-        offset += Int(length)
-        return buf
+        return (Int(count), Int(length), head[2])
+    }
+
+    /// Reads a section body of `raw.count` bytes at `offset` and checks its checksum.
+    private func readBody(into raw: UnsafeMutableRawBufferPointer, checksum: UInt64) throws {
+        if raw.count > 0 { try source.read(into: raw, at: offset) }
+        guard imageChecksum(UnsafeRawBufferPointer(raw)) == checksum else { throw ImageError("checksum mismatch") }
     }
 
     /// The next section as structured bytes.
