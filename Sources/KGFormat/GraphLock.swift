@@ -184,6 +184,16 @@ public final class GraphWriteLock: @unchecked Sendable {
         }
     }
 
+    /// Takes the writer lock of `directory` (as `acquire`), then finishes or undoes an interrupted
+    /// save there before anything reads the files (`GraphRecovery.recover`). Returns the lock and
+    /// the recovery's errors: when there are any, the files must not be read (the caller keeps or
+    /// releases the lock).
+    public static func acquireForWriting(directory: String, wait: Wait = .seconds(defaultWaitSeconds),
+                                         onWait: ((LockHolder?) -> Void)? = nil) throws -> (lock: GraphWriteLock, problems: [Diagnostic]) {
+        let lock = try acquire(directory: directory, wait: wait, onWait: onWait)
+        return (lock, GraphRecovery.recover(directory: directory).filter(\.isError))
+    }
+
     /// Runs `body` holding the lock of `directory`.
     public static func withLock<T>(directory: String, wait: Wait = .seconds(defaultWaitSeconds),
                                    onWait: ((LockHolder?) -> Void)? = nil,

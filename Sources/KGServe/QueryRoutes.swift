@@ -70,14 +70,13 @@ extension KGApp {
                     // As `kg query --save`: hold the folder's writer lock (other kg processes wait or
                     // fail instead of interleaving), finish an interrupted save, load the files, run
                     // every statement, save only if all succeeded.
-                    let lock: GraphWriteLock
+                    let (lock, problems): (GraphWriteLock, [Diagnostic])
                     do {
-                        lock = try GraphWriteLock.acquire(directory: state.graphDirectory, wait: .seconds(config.writeLockWait))
+                        (lock, problems) = try GraphWriteLock.acquireForWriting(directory: state.graphDirectory, wait: .seconds(config.writeLockWait))
                     } catch let e as LockError {
                         throw APIError(.conflict, "nothing was saved: \(e)")
                     }
                     defer { lock.release() }
-                    let problems = GraphRecovery.recover(directory: state.graphDirectory).filter(\.isError)
                     if !problems.isEmpty {
                         throw APIError(.unavailable, "an interrupted save could not be recovered; nothing was run", details: [("diagnostics", Snapshot.json(problems))])
                     }

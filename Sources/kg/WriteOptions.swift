@@ -42,7 +42,7 @@ enum HeldWriteLocks {
         let canonical = URL(fileURLWithPath: directory).standardizedFileURL.resolvingSymlinksInPath().path
         if locks.contains(where: { $0.canonicalDirectory == canonical && $0.isHeld }) { return }
         do {
-            let l = try GraphWriteLock.acquire(directory: directory, wait: options.wait) { holder in
+            let (l, problems) = try GraphWriteLock.acquireForWriting(directory: directory, wait: options.wait) { holder in
                 eprint("kg: waiting for another kg process writing \(directory)\(holder.map { " (\($0))" } ?? "")"
                     + " to finish (up to \(Int(options.lockTimeout)) s; --no-wait fails at once instead)…")
             }
@@ -51,8 +51,7 @@ enum HeldWriteLocks {
                 releasesAtExit = true
                 atexit { HeldWriteLocks.releaseAll() }
             }
-            // Files are read next: an interrupted save must be finished or undone first.
-            let problems = GraphRecovery.recover(directory: directory).filter(\.isError)
+            // Files are read next: an interrupted save had to be finished or undone first.
             if !problems.isEmpty { printDiagnostics(problems, warnings: false); throw ExitCode(1) }
         } catch let e as LockError {
             eprint("error: \(e)")
